@@ -1,0 +1,140 @@
+"""The application topology: what one stack asks for.
+
+Servers and volumes are *resources* (things that get a location).  Groups
+hold resources or other groups; pipes join two resources.  The search sees
+groups through their *leaves* (the resources they finally contain) and, for
+diversity, their *units* (a direct member: a resource, or a nested group that
+counts as one).
+"""
+
+import dataclasses
+
+GROUP_KINDS = ("affinity", "diversity", "exclusivity")
+
+
+@dataclasses.dataclass
+class Server:
+    orch_id: str
+    name: str
+    vcpus: int
+    memory_mb: int
+    disk_gb: int
+    flavor: str = ""
+    availability_zone: str | None = None
+    extra_specs: dict = dataclasses.field(default_factory=dict)
+    resource_id: str | None = None
+
+    kind = "server"
+
+    @property
+    def demand(self):
+        return (self.vcpus, self.memory_mb, self.disk_gb, 0)
+
+
+@dataclasses.dataclass
+class Volume:
+    orch_id: str
+    name: str
+    size_gb: int
+    volume_type: str | None = None
+    availability_zone: str | None = None
+    resource_id: str | None = None
+
+    kind = "volume"
+    extra_specs = {}
+
+    @property
+    def demand(self):
+        return (0, 0, 0, self.size_gb)
+
+
+@dataclasses.dataclass
+class Group:
+    """A rule over its members.  ``key`` is unique among all groups the
+    engine knows (named groups use their name; in-stack groups a key the
+    parser or the service makes unique)."""
+
+    key: str
+    name: str
+    kind: str
+    level: str
+    members: tuple = ()
+    named: bool = False
+
+    @property
+    def label(self):
+        return f"{self.kind}({self.level})"
+
+
+@dataclasses.dataclass
+class Pipe:
+    orch_id: str
+    name: str
+    ends: tuple
+    bandwidth: float
+    max_bandwidth: float | None = None
+
+
+@dataclasses.dataclass
+class Stack:
+    resources: dict = dataclasses.field(default_factory=dict)
+    groups: dict = dataclasses.field(default_factory=dict)
+    pipes: list = dataclasses.field(default_factory=list)
+
+    def leaves(self, group_key):
+        """Resource orch ids a group finally holds, through nesting."""
+        found, pending, seen = [], [group_key], set()
+        while pending:
+            key = pending.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            for member in self.groups[key].members:
+                if member in self.groups:
+                    pending.append(member)
+                elif member not in found:
+                    found.append(member)
+        return found
+
+    def units(self, group_key):
+        """Leaf -> the direct member of ``group_key`` it sits under."""
+        mapping = {}
+        for member in self.groups[group_key].members:
+            inner = self.leaves(member) if member in self.groups else [member]
+            for leaf in inner:
+                mapping[leaf] = member
+        return mapping
+
+    def groups_of(self, orch_id):
+        return [group for key, group in self.groups.items() if orch_id in self.leaves(key)]
+
+    def servers(self):
+        return [r for r in self.resources.values() if r.kind == "server"]
+
+    def volumes(self):
+        return [r for r in self.resources.values() if r.kind == "volume"]
+
+
+@dataclasses.dataclass
+class NamedGroup:
+    """A group created through the API; it outlives any one stack.
+
+    ``members`` are the project ids allowed to put servers in it (empty means
+    any project may).
+    """
+
+    name: str
+    kind: str
+    level: str
+    id: str | None = None
+    description: str = ""
+    members: tuple = ()
+
+    @property
+    def key(self):
+        return named_group_key(self.name)
+
+
+def named_group_key(name):
+    """The engine-wide key of a named group (stable across plans and stacks)."""
+    return f"named:{name}"

@@ -1,0 +1,130 @@
+"""Group membership: resolve references, join named groups, and refuse
+groups that can never hold together (bad nesting, contradictions)."""
+
+from ostro.errors import TopologyError
+from ostro.model.datacenter import level_rank
+from ostro.model.topology import Group
+
+
+def resolve(stack, raw_members, joins, named_groups, project_id, names=None):
+    """Fill in group members and pipe ends of ``stack``, then validate it.
+
+    ``raw_members``: group orch id -> references (names or orch ids);
+    ``joins``: server orch id -> named groups it asks for (names or ids);
+    ``names``: orch id -> Heat resource name, for references by name.
+    """
+    lookup = _lookup(stack, names or {})
+    for key, references in raw_members.items():
+        group = stack.groups[key]
+        members = []
+        for reference in references:
+            member = lookup.get(reference)
+            if member is None:
+                raise TopologyError(
+                    f"group {group.name}: member {reference!r} is not a server, volume or "
+                    f"group of this stack", resource=reference, groups=[group.name])
+            if member == key:
+                raise TopologyError(f"group {group.name} lists itself as a member",
+                                    groups=[group.name])
+            members.append(member)
+        group.members = tuple(dict.fromkeys(members))
+    for pipe in stack.pipes:
+        ends = []
+        for reference in pipe.ends:
+            end = lookup.get(reference)
+            if end is None or end not in stack.resources:
+                raise TopologyError(f"pipe {pipe.name}: end {reference!r} is not a server or "
+                                    f"volume of this stack", resource=pipe.name)
+            ends.append(end)
+        if ends[0] == ends[1]:
+            raise TopologyError(f"pipe {pipe.name}: both ends are {reference}",
+                                resource=pipe.name)
+        pipe.ends = tuple(ends)
+    _join_named_groups(stack, joins, named_groups, project_id)
+    check_nesting(stack)
+    check_contradictions(stack)
+
+
+def _lookup(stack, names):
+    lookup = {}
+    for orch_id in list(stack.resources) + list(stack.groups):
+        lookup[orch_id] = orch_id
+    for orch_id, name in names.items():
+        if orch_id in stack.resources or orch_id in stack.groups:
+            lookup.setdefault(name, orch_id)
+    for orch_id, resource in stack.resources.items():
+        lookup.setdefault(resource.name, orch_id)
+    return lookup
+
+
+def _join_named_groups(stack, joins, named_groups, project_id):
+    for orch_id, wanted in joins.items():
+        server = stack.resources[orch_id]
+        for reference in wanted:
+            named = named_groups.get(reference)
+            if named is None:
+                raise TopologyError(f"server {server.name}: unknown group {reference!r}",
+                                    resource=server.name, groups=[reference])
+            if named.members and project_id is not None and project_id not in named.members:
+                raise TopologyError(
+                    f"server {server.name}: project {project_id} is not a member of "
+                    f"group {named.name}", resource=server.name, groups=[named.name])
+            group = stack.groups.get(named.key)
+            if group is None:
+                group = Group(key=named.key, name=named.name, kind=named.kind,
+                              level=named.level, named=True)
+                stack.groups[named.key] = group
+            if orch_id not in group.members:
+                group.members = group.members + (orch_id,)
+
+
+def check_nesting(stack):
+    """A nested group's level must not exceed its parent's; no cycles."""
+    for key, group in stack.groups.items():
+        for member in group.members:
+            child = stack.groups.get(member)
+            if child is not None and level_rank(child.level) > level_rank(group.level):
+                raise TopologyError(
+                    f"group {child.name} ({child.label}) is nested in group {group.name} "
+                    f"({group.label}): a child's level must not exceed its parent's",
+                    groups=[child.name, group.name])
+        _check_acyclic(stack, key)
+
+
+def _check_acyclic(stack, start):
+    path, pending = [], [(start, 0)]
+    while pending:
+        key, depth = pending.pop()
+        del path[depth:]
+        if key in path:
+            names = [stack.groups[k].name for k in path + [key]]
+            raise TopologyError(f"groups nest in a cycle: {' -> '.join(names)}", groups=names)
+        path.append(key)
+        pending.extend((m, depth + 1) for m in stack.groups[key].members if m in stack.groups)
+
+
+def check_contradictions(stack):
+    """Affinity at level A and diversity at level D >= A over two members that
+    diversity keeps apart can never both hold: sharing an A-domain means
+    sharing the wider D-domain too."""
+    affinities = [g for g in stack.groups.values() if g.kind == "affinity"]
+    diversities = [g for g in stack.groups.values() if g.kind == "diversity"]
+    for diversity in diversities:
+        units = stack.units(diversity.key)
+        for affinity in affinities:
+            if level_rank(affinity.level) > level_rank(diversity.level):
+                continue
+            seen = {}
+            for leaf in stack.leaves(affinity.key):
+                unit = units.get(leaf)
+                if unit is None:
+                    continue
+                clash = next((other for u, other in seen.items() if u != unit), None)
+                if clash is not None:
+                    first = stack.resources[clash].name
+                    second = stack.resources[leaf].name
+                    raise TopologyError(
+                        f"groups {affinity.name} ({affinity.label}) and {diversity.name} "
+                        f"({diversity.label}) contradict each other over {first} and {second}",
+                        resource=second, groups=[affinity.name, diversity.name])
+                seen.setdefault(unit, leaf)

@@ -5,6 +5,7 @@ the entry and the key, because an operator fixing a 10,000-line inventory
 needs to know exactly where to look.
 """
 
+import json
 import math
 
 import yaml
@@ -78,6 +79,20 @@ class _Reader:
         return result
 
 
+def _text(value):
+    """A metadata or extra-spec value as the string Nova would hold.
+
+    NOTE: YAML turns ``true`` into a bool and ``{groups: [a]}`` into a dict;
+    Python's ``str`` would give ``"True"`` and a repr no JSON reader accepts,
+    so ``ssd: true`` would never match a flavor's ``"true"``.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
 def _as_tuple(types):
     return types if isinstance(types, tuple) else (types,)
 
@@ -134,7 +149,7 @@ def _flavors(reader, entries):
         flavors[str(name)] = dc.Flavor(
             name=str(name), id=flavor_id, vcpus=fields["vcpus"], ram=fields["ram"],
             disk=fields["disk"], ephemeral=fields["ephemeral"], swap=fields["swap"],
-            extra_specs={str(k): str(v) for k, v in fields["extra_specs"].items()})
+            extra_specs={str(k): _text(v) for k, v in fields["extra_specs"].items()})
     return flavors
 
 
@@ -156,7 +171,7 @@ def _aggregates(reader, entries):
     for name, spec in entries.items():
         fields = reader.fields("aggregate", f"aggregates.{name}", spec or {})
         ratios = {key: fields[key] for key in dc.RATIO_KEYS if fields[key] is not None}
-        metadata = {str(k): str(v) for k, v in fields["metadata"].items()}
+        metadata = {str(k): _text(v) for k, v in fields["metadata"].items()}
         aggregates[name] = dc.Aggregate(name, metadata, ratios)
     return aggregates
 
@@ -172,7 +187,7 @@ def _hosts(reader, entries, racks, aggregates):
         if fields["rack"] not in racks:
             reader.fail(entry, "rack", f"unknown rack {fields['rack']!r}")
         for aggregate in fields["aggregates"]:
-            if aggregate not in aggregates:
+            if not isinstance(aggregate, str) or aggregate not in aggregates:
                 reader.fail(entry, "aggregates", f"unknown aggregate {aggregate!r}")
         used = reader.fields("used", f"{entry}.used", fields["used"])
         rack = racks[fields["rack"]]

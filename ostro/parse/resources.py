@@ -92,9 +92,8 @@ def _valet_groups(metadata, where):
 def _boots_from_volume(properties):
     if properties.get("image"):
         return False
-    mappings = (properties.get("block_device_mapping") or []) + \
-        (properties.get("block_device_mapping_v2") or [])
-    return bool(mappings)
+    return bool(properties.get("block_device_mapping")
+                or properties.get("block_device_mapping_v2"))
 
 
 def _volume(orch_id, name, entry, properties):
@@ -128,7 +127,7 @@ def _member_list(properties, name):
     members = properties.get("resources")
     if not isinstance(members, list) or not members:
         raise TopologyError(f"group {name}: resources must be a non-empty list", groups=[name])
-    return [values.reference(member) for member in members]
+    return _references(members, f"group {name}", groups=[name])
 
 
 def _pipe(orch_id, name, properties):
@@ -139,5 +138,14 @@ def _pipe(orch_id, name, properties):
     bandwidth = values.bandwidth_mbps(properties.get("bandwidth"), f"pipe {name}")
     maximum = properties.get("max_bandwidth")
     maximum = values.bandwidth_mbps(maximum, f"pipe {name}") if maximum is not None else None
-    return Pipe(orch_id=orch_id, name=name, ends=tuple(values.reference(e) for e in ends),
+    ends = _references(ends, f"pipe {name}", resource=name)
+    return Pipe(orch_id=orch_id, name=name, ends=tuple(ends),
                 bandwidth=bandwidth, max_bandwidth=maximum)
+
+
+def _references(items, where, **blame):
+    """Read member references; a bad one is reported with its group or pipe."""
+    try:
+        return [values.reference(item) for item in items]
+    except TopologyError as exc:
+        raise TopologyError(f"{where}: {exc.message}", **blame) from exc

@@ -1,0 +1,41 @@
+"""Capacity: vCPU, RAM and local disk on hosts, GB on storage backends.
+
+Capacities already include overcommit ratios and standby (see
+:meth:`Datacenter.capacity`); existing load sits in the state's ``used``.
+"""
+
+from ostro.constraints.base import Rule
+from ostro.model.datacenter import DIMENSIONS
+
+#: Float slack so 0.1 + 0.2 style sums never refuse an exact fit.
+EPSILON = 1e-6
+
+
+class Capacity(Rule):
+    label = "capacity"
+
+    def mask(self, state, item):
+        dims = item.demand > 0
+        if not dims.any():
+            return state.compiled.enabled.copy()
+        headroom = state.compiled.capacity[:, dims] - state.used[:, dims]
+        return (headroom + EPSILON >= item.demand[dims]).all(axis=1)
+
+    def detail(self, state, item):
+        wanted = [f"{value:g} {dim}" for dim, value in zip(DIMENSIONS, item.demand, strict=True)
+                  if value]
+        return "needs " + ", ".join(wanted)
+
+    def constrain(self, exact):
+        """Sum of demands placed on a location stays within its free capacity."""
+        free = exact.state.free()
+        for location, entries in exact.by_location().items():
+            for dim in range(len(DIMENSIONS)):
+                terms = [(int(round(exact.items[orch].demand[dim])), var)
+                         for orch, var in entries if exact.items[orch].demand[dim] > 0]
+                if len(terms) < 2:
+                    continue   # a single item's fit is already in its candidates
+                total = sum(weight for weight, _ in terms)
+                limit = int(free[location, dim] + EPSILON)
+                if total > limit:
+                    exact.model.Add(sum(w * v for w, v in terms) <= limit)

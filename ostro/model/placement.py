@@ -1,0 +1,69 @@
+"""Placements (a resource at a location) and the group rules over them.
+
+These are the engine's inputs and outputs shared by the search, the service
+and the independent checker :mod:`ostro.verify`.
+"""
+
+import dataclasses
+
+#: Lifecycle of a placement (DESIGN §6).
+STATES = ("planned", "reserved", "active")
+
+
+@dataclasses.dataclass
+class Placement:
+    """``resource`` (a :class:`~ostro.model.topology.Server` or ``Volume``)
+    at ``location`` (a host or storage backend name)."""
+
+    orch_id: str
+    resource: object
+    location: str
+    plan_id: str | None = None
+    state: str = "planned"
+    groups: tuple = ()
+    updated_at: float = 0.0
+
+    @property
+    def name(self):
+        return self.resource.name
+
+
+@dataclasses.dataclass
+class GroupRule:
+    """A group as the rules see it: which resources it holds, and for
+    diversity which *unit* (direct member) each resource belongs to.
+
+    ``units`` maps orch id -> unit key; a plain member is its own unit, the
+    leaves of a nested group share the nested group's key.
+    """
+
+    key: str
+    name: str
+    kind: str
+    level: str
+    units: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def label(self):
+        return f"{self.kind}({self.level})"
+
+    @property
+    def members(self):
+        return list(self.units)
+
+
+def group_rules(stack, existing=()):
+    """:class:`GroupRule` for every group of ``stack``, plus the members
+    ``existing`` placements contribute to the same keys (named groups and,
+    on update, the stack's own earlier placements)."""
+    rules = {}
+    for key, group in stack.groups.items():
+        units = {}
+        for leaf, unit in stack.units(key).items():
+            units[leaf] = unit
+        rules[key] = GroupRule(key, group.name, group.kind, group.level, units)
+    for placement in existing:
+        for key, name, kind, level in placement.groups:
+            rule = rules.setdefault(key, GroupRule(key, name, kind, level))
+            rule.units.setdefault(placement.orch_id, placement.orch_id)
+    return rules

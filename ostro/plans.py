@@ -1,0 +1,31 @@
+"""Plans: what the engine remembers about each stack it placed."""
+
+import dataclasses
+import time
+import uuid
+
+
+@dataclasses.dataclass
+class Plan:
+    id: str
+    name: str
+    stack_id: str | None
+    resources: dict
+    project_id: str | None = None
+    placements: dict = dataclasses.field(default_factory=dict)   # orch id -> Placement
+    method: str = ""
+
+    def to_dict(self):
+        """The API's plan shape (DESIGN §4)."""
+        return {"id": self.id, "name": self.name, "stack_id": self.stack_id,
+                "placements": {orch: {"name": p.name, "location": p.location}
+                               for orch, p in self.placements.items()}}
+
+
+def new_plan(name, stack_id, resources, project_id=None):
+    return Plan(id=str(uuid.uuid4()), name=name or stack_id or "plan", stack_id=stack_id,
+                resources=dict(resources), project_id=project_id)
+
+
+def now():
+    return time.time()

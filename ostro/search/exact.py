@@ -1,0 +1,184 @@
+"""The exact whole-stack model (OR-tools CP-SAT).
+
+Order as in OR-tools' bin-packing sample: data (items and their candidate
+locations from the rules' filters), variables (one boolean per item and
+candidate), constraints (each rule module adds its own), objective, solve,
+read the solution.
+"""
+
+import collections
+import math
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from ostro.model.datacenter import LEVELS
+from ostro.search import objective as objectives
+
+
+class ExactModel:
+    def __init__(self, problem, state, candidates):
+        """``state`` holds everything already placed; ``candidates``: orch id
+        -> location indices the item may take (its filters at ``state``)."""
+        self.problem = problem
+        self.compiled = problem.compiled
+        self.items = problem.items
+        self.state = state
+        self.model = cp_model.CpModel()
+        # Variables: x[orch][location] is 1 when the item goes there.
+        self.x = {orch: {int(loc): self.model.NewBoolVar(f"x_{orch}_{loc}") for loc in locs}
+                  for orch, locs in candidates.items()}
+        # Each item goes to exactly one of its candidates.
+        for variables in self.x.values():
+            self.model.AddExactlyOne(variables.values())
+        self._presence = {}
+        self._uplink = collections.defaultdict(list)
+        self._pipe_cost = []
+        self._model_pipes()
+        for rule in problem.dynamic_rules:
+            rule.constrain(self)
+        self._set_objective()
+
+    @property
+    def variable_count(self):
+        return sum(len(v) for v in self.x.values())
+
+    def presence(self, orch, level):
+        """domain -> variables whose sum is 1 when ``orch`` is in that domain."""
+        key = (orch, level)
+        if key not in self._presence:
+            domains = self.compiled.domain[level]
+            grouped = collections.defaultdict(list)
+            for location, var in self.x[orch].items():
+                grouped[int(domains[location])].append(var)
+            self._presence[key] = dict(grouped)
+        return self._presence[key]
+
+    def by_location(self):
+        grouped = collections.defaultdict(list)
+        for orch, variables in self.x.items():
+            for location, var in variables.items():
+                grouped[location].append((orch, var))
+        return grouped
+
+    def uplink_terms(self):
+        """(level, domain) -> [(bandwidth, var or None)] the pipes put on its uplink."""
+        return self._uplink
+
+    def _model_pipes(self):
+        seen = set()
+        for orch, item in self.items.items():
+            for peer, bandwidth in item.pipes:
+                pair = frozenset((orch, peer))
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                if peer in self.x:
+                    self._pipe_between_items(orch, peer, bandwidth)
+                elif peer in self.state.location_of:
+                    self._pipe_to_placed(orch, self.state.location_of[peer], bandwidth)
+
+    def _pipe_between_items(self, first, second, bandwidth):
+        for level in LEVELS:
+            at_first, at_second = self.presence(first, level), self.presence(second, level)
+            together = []
+            for domain in set(at_first) | set(at_second):
+                in_first, in_second = at_first.get(domain, []), at_second.get(domain, [])
+                for var in in_first + in_second:
+                    self._uplink[(level, domain)].append((bandwidth, var))
+                if domain < 0 or not in_first or not in_second:
+                    continue
+                # both[d] can be 1 only when both ends are in domain d.
+                both = self.model.NewBoolVar(f"same_{first}_{second}_{level}_{domain}")
+                self.model.Add(both <= sum(in_first))
+                self.model.Add(both <= sum(in_second))
+                together.append(both)
+                self._uplink[(level, domain)].append((-2 * bandwidth, both))
+            # Crossing this level costs the bandwidth unless the ends share a domain.
+            self._pipe_cost.append((bandwidth, None))
+            self._pipe_cost.extend((-bandwidth, both) for both in together)
+
+    def _pipe_to_placed(self, orch, peer_location, bandwidth):
+        for level in LEVELS:
+            peer_domain = int(self.compiled.domain[level][peer_location])
+            at_item = self.presence(orch, level)
+            shared = at_item.get(peer_domain, []) if peer_domain >= 0 else []
+            for domain, variables in at_item.items():
+                if domain != peer_domain or domain < 0:
+                    self._uplink[(level, domain)].extend((bandwidth, v) for v in variables)
+            self._pipe_cost.append((bandwidth, None))
+            self._pipe_cost.extend((-bandwidth, v) for v in shared)
+            if peer_domain >= 0:
+                self._uplink[(level, peer_domain)].append((bandwidth, None))
+                self._uplink[(level, peer_domain)].extend((-bandwidth, v) for v in shared)
+
+    def _set_objective(self):
+        """Pipe cost first, then hosts used (fewest for pack, most for spread),
+        then hosts that were empty (avoid for pack, prefer for spread)."""
+        hosts = collections.defaultdict(list)
+        for orch, variables in self.x.items():
+            if self.items[orch].is_server:
+                for location, var in variables.items():
+                    hosts[location].append(var)
+        self.used = {}
+        for location, variables in hosts.items():
+            flag = self.model.NewBoolVar(f"used_{location}")
+            self.model.AddMaxEquality(flag, variables)
+            self.used[location] = flag
+        spread = self.problem.objective == "spread"
+        per_host = len(self.used) + 1
+        per_pipe = per_host * per_host
+        terms = [(int(round(bw)) * per_pipe, var) for bw, var in self._pipe_cost if var is not None]
+        for location, flag in self.used.items():
+            empty = objectives.host_was_empty(self.state, location)
+            terms.append(((-per_host if spread else per_host) + (empty != spread), flag))
+        self.model.Minimize(sum(weight * var for weight, var in terms))
+
+    def hint(self, locations):
+        for orch, location in locations.items():
+            for candidate, var in self.x.get(orch, {}).items():
+                self.model.AddHint(var, candidate == location)
+
+    def solve(self, time_limit, workers=1):
+        """orch id -> location index, or None; and whether infeasibility was proven."""
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
+        solver.parameters.num_search_workers = workers
+        status = solver.Solve(self.model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, status == cp_model.INFEASIBLE, False
+        chosen = {orch: next(loc for loc, var in variables.items() if solver.Value(var))
+                  for orch, variables in self.x.items()}
+        return chosen, False, status == cp_model.OPTIMAL
+
+
+def candidate_sets(problem, state):
+    """orch id -> candidate location indices (each item alone, at ``state``)."""
+    return {orch: np.flatnonzero(problem.candidates(state, item))
+            for orch, item in problem.items.items()}
+
+
+def size(candidates):
+    return sum(len(c) for c in candidates.values())
+
+
+def hosts_lower_bound(problem, state):
+    """A cheap lower bound on hosts used, to skip the exact model when the
+    heuristic already reached it: the largest host-diversity group, or the
+    servers' total demand over the largest free host."""
+    servers = [item for item in problem.items.values() if item.is_server]
+    if not servers:
+        return 0
+    bound = 1
+    for rule in problem.group_rules:
+        if rule.kind == "diversity" and rule.level == "host":
+            bound = max(bound, len({rule.rule.units[o] for o in rule.members
+                                    if o in problem.items}))
+    compiled = state.compiled
+    free = np.clip(compiled.capacity - state.used, 0, None)[:compiled.host_count, :3]
+    total = np.sum([item.demand[:3] for item in servers], axis=0)
+    largest = free.max(axis=0) if free.size else np.zeros(3)
+    for dim in range(3):
+        if total[dim] > 0 and largest[dim] > 0:
+            bound = max(bound, math.ceil(total[dim] / largest[dim] - 1e-9))
+    return bound

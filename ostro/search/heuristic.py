@@ -1,0 +1,48 @@
+"""The fast whole-stack heuristic: greedy placement in a good order, with
+squeaky-wheel restarts (an item that found no place goes first next time)."""
+
+import time
+
+from ostro.search import ordering, scoring
+
+
+class Refused(Exception):
+    """Internal: the greedy pass could not place ``item``."""
+
+    def __init__(self, item, state):
+        super().__init__(item.name)
+        self.item, self.state = item, state
+
+
+def greedy(problem, state, order):
+    """Place ``order`` one by one on ``state``; raise :class:`Refused` on a dead end."""
+    for orch_id in order:
+        item = problem.items[orch_id]
+        mask = problem.candidates(state, item)
+        if not mask.any():
+            raise Refused(item, state)
+        state.reserve(item, scoring.best(state, item, mask, problem.objective))
+    return state
+
+
+def run(problem, base_state, deadline, restarts=8):
+    """A state holding every item, or the refusal of the first attempt.
+
+    The first attempt's refusal is the one reported: it comes from the most
+    natural order and names the rule a template author should look at.
+    """
+    order = ordering.initial_order(problem)
+    first_refusal = None
+    for attempt in range(restarts + 1):
+        try:
+            return greedy(problem, base_state.copy(), order), None
+        except Refused as refused:
+            if first_refusal is None:
+                first_refusal = problem.refusal(refused.state, refused.item)
+            if attempt and time.monotonic() > deadline:
+                break
+            promoted = ordering.promote(order, problem, refused.item.orch_id)
+            if promoted == order:
+                break
+            order = promoted
+    return None, first_refusal

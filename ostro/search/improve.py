@@ -1,0 +1,65 @@
+"""Local improvement of a heuristic answer: empty lightly used hosts.
+
+For each host holding few of the stack's servers, try to move them all onto
+other hosts the stack already uses; keep the move only if the objective
+improves.  Stops at a local optimum or when the budget runs out.
+"""
+
+import time
+
+import numpy as np
+
+from ostro.search import objective, scoring
+
+
+def _hosts_by_load(problem, state):
+    load = {}
+    for orch_id, location in state.location_of.items():
+        if orch_id in problem.items and problem.items[orch_id].is_server:
+            load.setdefault(location, []).append(orch_id)
+    return sorted(load.items(), key=lambda entry: (len(entry[1]), entry[0]))
+
+
+def _try_empty(problem, state, host, movers):
+    compiled = state.compiled
+    for orch_id in movers:
+        state.release(orch_id)
+    for orch_id in sorted(movers, key=lambda o: -problem.items[o].demand.sum()):
+        item = problem.items[orch_id]
+        used_hosts = np.zeros(compiled.size, dtype=bool)
+        used_hosts[:compiled.host_count] = state.new_in["host"] > 0
+        mask = problem.candidates(state, item) & used_hosts
+        mask[host] = False
+        if not mask.any():
+            return False
+        state.reserve(item, scoring.best(state, item, mask, problem.objective))
+    return True
+
+
+def improve(problem, base_state, state, deadline):
+    """Return a state at least as good as ``state`` for ``problem.objective``."""
+    if problem.objective != "pack":
+        return state
+    items = problem.items
+    current = objective.evaluate(base_state, items, _locations(problem, state)).key("pack")
+    given_up = set()
+    improved = True
+    while improved and time.monotonic() <= deadline:
+        improved = False
+        for host, movers in _hosts_by_load(problem, state):
+            if host in given_up:
+                continue
+            if time.monotonic() > deadline:
+                break
+            trial = state.copy()
+            if _try_empty(problem, trial, host, movers):
+                score = objective.evaluate(base_state, items, _locations(problem, trial))
+                if score.key("pack") < current:
+                    state, current, improved = trial, score.key("pack"), True
+                    break
+            given_up.add(host)
+    return state
+
+
+def _locations(problem, state):
+    return {orch: state.location_of[orch] for orch in problem.items}

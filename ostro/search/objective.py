@@ -1,0 +1,56 @@
+"""The objective (DESIGN §5): keep pipe bandwidth local, then pack (or spread).
+
+One definition serves the heuristic's final comparison, the exact model's
+weights and the benchmarks, so "better" means the same thing everywhere.
+"""
+
+import dataclasses
+
+from ostro.model.datacenter import LEVELS
+
+
+@dataclasses.dataclass(frozen=True)
+class Score:
+    pipe_cost: float      # sum of bandwidth x boundaries crossed
+    hosts_used: int       # hosts that receive new servers
+    empty_opened: int     # of those, hosts that held nothing before
+
+    def key(self, objective):
+        if objective == "spread":
+            return (round(self.pipe_cost, 6), -self.hosts_used, -self.empty_opened)
+        return (round(self.pipe_cost, 6), self.hosts_used, self.empty_opened)
+
+
+def pipe_crossings(compiled, first, second):
+    """Number of levels at which two locations are in different domains."""
+    count = 0
+    for level in LEVELS:
+        a, b = compiled.domain[level][first], compiled.domain[level][second]
+        if a != b or a < 0:
+            count += 1
+    return count
+
+
+def host_was_empty(base_state, location):
+    compiled = base_state.compiled
+    host_domain = compiled.domain["host"][location]
+    return base_state.servers_in["host"][host_domain] == 0 and not base_state.used[location].any()
+
+
+def evaluate(base_state, items, locations):
+    """Score ``locations`` (orch id -> location index) of ``items`` placed on
+    top of ``base_state`` (which may hold the other ends of pipes)."""
+    compiled = base_state.compiled
+    where = dict(base_state.location_of)
+    where.update(locations)
+    cost, seen = 0.0, set()
+    for orch_id in locations:
+        for peer, bandwidth in items[orch_id].pipes:
+            pair = frozenset((orch_id, peer))
+            if pair in seen or peer not in where:
+                continue
+            seen.add(pair)
+            cost += bandwidth * pipe_crossings(compiled, where[orch_id], where[peer])
+    hosts = {loc for orch_id, loc in locations.items() if items[orch_id].is_server}
+    opened = sum(1 for loc in hosts if host_was_empty(base_state, loc))
+    return Score(cost, len(hosts), opened)

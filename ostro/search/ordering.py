@@ -1,0 +1,86 @@
+"""The order in which the heuristic places items.
+
+Items bound together (affinity groups, pipes) form a *block* placed in one
+run so the first member's choice can account for the rest; big blocks and
+big items go first (first-fit decreasing), and within a block items follow
+their pipes so each lands beside a placed peer.
+"""
+
+import numpy as np
+
+
+def _blocks(problem):
+    parent = {orch: orch for orch in problem.items}
+
+    def root(orch):
+        while parent[orch] != orch:
+            parent[orch] = parent[parent[orch]]
+            orch = parent[orch]
+        return orch
+
+    def join(first, second):
+        if first in parent and second in parent:
+            parent[root(first)] = root(second)
+
+    for rule in problem.group_rules:
+        members = [orch for orch in rule.members if orch in problem.items]
+        if rule.kind == "affinity":
+            for other in members[1:]:
+                join(members[0], other)
+    for orch, item in problem.items.items():
+        for peer, _ in item.pipes:
+            join(orch, peer)
+    blocks = {}
+    for orch in problem.items:
+        blocks.setdefault(root(orch), []).append(orch)
+    return list(blocks.values())
+
+
+def _weights(problem):
+    capacity = problem.compiled.capacity
+    scale = np.where(capacity.max(axis=0) > 0, capacity.max(axis=0), 1.0)
+    return {orch: float((item.demand / scale).sum()) for orch, item in problem.items.items()}
+
+
+def _constrainedness(problem):
+    """Items in more (and exclusive) groups go earlier within equal sizes."""
+    counts = dict.fromkeys(problem.items, 0)
+    for rule in problem.group_rules:
+        for orch in rule.members:
+            if orch in counts:
+                counts[orch] += 2 if rule.kind == "exclusivity" else 1
+    return counts
+
+
+def _follow_pipes(problem, block, weight):
+    ordered, seen = [], set()
+    for start in sorted(block, key=lambda orch: -weight[orch]):
+        pending = [start]
+        while pending:
+            orch = pending.pop(0)
+            if orch in seen:
+                continue
+            seen.add(orch)
+            ordered.append(orch)
+            peers = [peer for peer, _ in problem.items[orch].pipes if peer in problem.items]
+            pending.extend(sorted(peers, key=lambda peer: -weight[peer]))
+    return ordered
+
+
+def initial_order(problem):
+    weight = _weights(problem)
+    constrained = _constrainedness(problem)
+    blocks = _blocks(problem)
+    blocks.sort(key=lambda block: (-sum(weight[o] for o in block),
+                                   -max(constrained[o] for o in block)))
+    order = []
+    for block in blocks:
+        order.extend(_follow_pipes(problem, block, weight))
+    return order
+
+
+def promote(order, problem, failed):
+    """Move the block holding ``failed`` to the front (squeaky wheel)."""
+    block = next(b for b in _blocks(problem) if failed in b)
+    members = set(block)
+    return [o for o in order if o in members] + [o for o in order if o not in members]

@@ -1,0 +1,86 @@
+"""Whole-stack search: heuristic first, then the exact model or local
+improvement while the budget lasts.
+
+- Heuristic answer found, stack small enough for the exact model: CP-SAT
+  starts from the heuristic's answer as a hint and keeps whichever is better.
+- Heuristic found nothing, stack small enough: CP-SAT on the full model, so
+  small stacks are refused only when no placement exists (or the budget ran
+  out before one was found).
+- Large stacks: local improvement of the heuristic answer.
+"""
+
+import dataclasses
+import time
+
+from ostro.search import exact, heuristic, improve, objective
+
+
+@dataclasses.dataclass
+class Solution:
+    locations: dict          # orch id -> location index
+    state: object            # search state holding the placements
+    method: str              # "heuristic", "improved" or "exact"
+    score: objective.Score
+    optimal: bool = False
+
+
+def solve(problem, base_state, settings, deadline=None):
+    """Place every item of ``problem`` on top of ``base_state``.
+
+    Raises :class:`~ostro.errors.NoPlacement` when nothing is found.
+    """
+    started = time.monotonic()
+    deadline = deadline or started + settings.solver_time_budget
+    state, refusal = heuristic.run(problem, base_state, deadline)
+    small = len(problem.items) <= settings.exact_max_resources
+    if state is None:
+        if small:
+            found = _exact(problem, base_state, settings, deadline, hint=None)
+            if found is not None:
+                return found
+        raise refusal
+    solution = _solution(problem, base_state, state, "heuristic")
+    if small and not _clearly_optimal(problem, base_state, solution):
+        found = _exact(problem, base_state, settings, deadline, hint=solution,
+                       max_variables=settings.exact_max_variables)
+        if found is not None and found.score.key(problem.objective) <= \
+                solution.score.key(problem.objective):
+            return found
+    if solution.score.hosts_used > 1 and not solution.optimal:
+        improved = improve.improve(problem, base_state, state, deadline)
+        if improved is not state:
+            return _solution(problem, base_state, improved, "improved")
+    return solution
+
+
+def _solution(problem, base_state, state, method, optimal=False):
+    locations = {orch: state.location_of[orch] for orch in problem.items}
+    score = objective.evaluate(base_state, problem.items, locations)
+    return Solution(locations, state, method, score, optimal)
+
+
+def _clearly_optimal(problem, base_state, solution):
+    if problem.objective != "pack" or solution.score.pipe_cost > 0:
+        return False
+    return solution.score.hosts_used <= exact.hosts_lower_bound(problem, base_state)
+
+
+def _exact(problem, base_state, settings, deadline, hint, max_variables=None):
+    remaining = deadline - time.monotonic()
+    if remaining <= 0.01:
+        return None
+    candidates = exact.candidate_sets(problem, base_state)
+    if any(len(c) == 0 for c in candidates.values()):
+        return None
+    if max_variables is not None and exact.size(candidates) > max_variables:
+        return None
+    model = exact.ExactModel(problem, base_state, candidates)
+    if hint is not None:
+        model.hint(hint.locations)
+    chosen, _, optimal = model.solve(deadline - time.monotonic(), settings.solver_workers)
+    if chosen is None:
+        return None
+    state = base_state.copy()
+    for orch, location in chosen.items():
+        state.reserve(problem.items[orch], location)
+    return _solution(problem, base_state, state, "exact", optimal)

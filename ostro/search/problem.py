@@ -1,0 +1,83 @@
+"""One planning problem: the items to place, the rules that bind them and
+each item's candidate locations.  Shared by the heuristic and the exact model.
+"""
+
+import numpy as np
+
+from ostro.constraints.affinity import Affinity
+from ostro.constraints.aggregate_extra_specs import AggregateExtraSpecs
+from ostro.constraints.availability_zone import AvailabilityZone
+from ostro.constraints.bandwidth import Bandwidth
+from ostro.constraints.capacity import Capacity
+from ostro.constraints.diversity import Diversity
+from ostro.constraints.exclusivity import ExclusiveGuard, Exclusivity
+from ostro.constraints.location import LocationKind, Restriction
+from ostro.constraints.storage import VolumeType
+from ostro.errors import NoPlacement
+from ostro.model.datacenter import LEVELS
+
+#: Group kind -> rule class (kinds are data; adding one is one entry here).
+GROUP_RULES = {"affinity": Affinity, "diversity": Diversity, "exclusivity": Exclusivity}
+
+
+class Problem:
+    """``items``: orch id -> :class:`~ostro.search.items.Item` to place;
+    ``group_rules``: key -> :class:`~ostro.model.placement.GroupRule`;
+    ``allowed`` / ``excluded``: orch id -> location names."""
+
+    def __init__(self, compiled, items, group_rules, allowed=None, excluded=None,
+                 objective="pack"):
+        self.compiled = compiled
+        self.items = items
+        self.objective = objective
+        restrictions = [Restriction(orch, names, True) for orch, names in (allowed or {}).items()]
+        restrictions += [Restriction(orch, names, False)
+                         for orch, names in (excluded or {}).items()]
+        self.static_rules = [LocationKind(), AvailabilityZone(), AggregateExtraSpecs(),
+                             VolumeType(), *restrictions]
+        self.group_rules = [GROUP_RULES[rule.kind](rule, items)
+                            for rule in group_rules.values()
+                            if any(orch in items for orch in rule.units)]
+        self.dynamic_rules = [Capacity(), *self.group_rules,
+                              *(ExclusiveGuard(level) for level in LEVELS), Bandwidth()]
+        self._static = {}
+        self._applicable = {orch: [rule for rule in self.dynamic_rules if rule.applies(item)]
+                            for orch, item in items.items()}
+
+    def static_mask(self, state, item):
+        mask = self._static.get(item.orch_id)
+        if mask is None:
+            mask = np.ones(self.compiled.size, dtype=bool)
+            for rule in self.static_rules:
+                if rule.applies(item):
+                    mask &= rule.mask(state, item)
+            self._static[item.orch_id] = mask
+        return mask
+
+    def candidates(self, state, item):
+        """Mask of locations that could take ``item`` in ``state``."""
+        mask = self.static_mask(state, item).copy()
+        for rule in self._applicable[item.orch_id]:
+            if not mask.any():
+                break
+            narrowed = rule.mask(state, item)
+            if narrowed is not None:
+                mask &= narrowed
+        return mask
+
+    def refusal(self, state, item):
+        """The :class:`NoPlacement` naming the rule that left ``item`` nowhere."""
+        mask = np.ones(self.compiled.size, dtype=bool)
+        rules = [r for r in self.static_rules if r.applies(item)] + self._applicable[item.orch_id]
+        for rule in rules:
+            narrowed = rule.mask(state, item)
+            if narrowed is None:
+                continue
+            after = mask & narrowed
+            if not after.any():
+                before, unit = rule.count(self.compiled, mask, item)
+                return NoPlacement(rule.label, item.name, before, 0, unit, group=rule.group,
+                                   detail=rule.detail(state, item))
+            mask = after
+        return NoPlacement("search", item.name, int(mask.sum()), 0,
+                           detail="no combination of choices satisfied every rule")

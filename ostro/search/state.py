@@ -1,0 +1,170 @@
+"""Mutable search state: usage, domain counts, group counters, uplink use.
+
+``reserve`` and ``release`` are exact inverses and ``release`` is idempotent
+(as in the Kubernetes scheduling framework), so the search can try, undo
+and retry freely, and the service can keep one long-lived state in step
+with the store.
+"""
+
+import numpy as np
+
+from ostro.model.datacenter import LEVELS
+
+
+class GroupCounter:
+    """Where a group's placed members are, per domain of the group's level.
+
+    Sparse (dicts), because a data centre has thousands of groups but each
+    touches few domains.
+    """
+
+    __slots__ = ("key", "kind", "level", "members", "servers", "units")
+
+    def __init__(self, key, kind, level):
+        self.key, self.kind, self.level = key, kind, level
+        self.members = {}   # domain -> placed members
+        self.servers = {}   # domain -> placed server members
+        self.units = {}     # unit -> {domain -> placed members}
+
+    def clone(self):
+        twin = GroupCounter(self.key, self.kind, self.level)
+        twin.members = dict(self.members)
+        twin.servers = dict(self.servers)
+        twin.units = {unit: dict(counts) for unit, counts in self.units.items()}
+        return twin
+
+    def add(self, domain, unit, is_server, delta):
+        _bump(self.members, domain, delta)
+        if is_server:
+            _bump(self.servers, domain, delta)
+        unit_counts = self.units.setdefault(unit, {})
+        _bump(unit_counts, domain, delta)
+        if not unit_counts:
+            del self.units[unit]
+
+    def domains(self):
+        return list(self.members)
+
+
+def _bump(counts, key, delta):
+    value = counts.get(key, 0) + delta
+    if value:
+        counts[key] = value
+    else:
+        counts.pop(key, None)
+
+
+class SearchState:
+    def __init__(self, compiled):
+        self.compiled = compiled
+        self.used = compiled.base_used.copy()
+        self.servers_in, self.exclusive, self.uplink_used, self.new_in = {}, {}, {}, {}
+        for level in LEVELS:
+            size = compiled.domain_count(level)
+            domains = compiled.domain[level]
+            occupied = (compiled.foreign > 0) & (domains >= 0)
+            self.servers_in[level] = np.bincount(domains[occupied], minlength=size)
+            self.exclusive[level] = np.zeros(size, dtype=np.int64)
+            self.uplink_used[level] = np.zeros(size)
+            self.new_in[level] = np.zeros(size, dtype=np.int64)
+        self.groups = {}
+        self._owned = set()
+        self.location_of = {}
+        self.items = {}
+        self.new = set()
+
+    def copy(self):
+        """A state that can change without touching this one.
+
+        Group counters are shared until written (copy on write), which keeps
+        a copy cheap when the data centre holds thousands of groups.
+        """
+        twin = SearchState.__new__(SearchState)
+        twin.compiled = self.compiled
+        twin.used = self.used.copy()
+        for name in ("servers_in", "exclusive", "uplink_used", "new_in"):
+            setattr(twin, name, {level: array.copy() for level, array in
+                                 getattr(self, name).items()})
+        twin.groups = dict(self.groups)
+        twin._owned = set()
+        twin.location_of = dict(self.location_of)
+        twin.items = dict(self.items)
+        twin.new = set(self.new)
+        return twin
+
+    def counter(self, key):
+        return self.groups.get(key)
+
+    def _writable_counter(self, membership):
+        counter = self.groups.get(membership.key)
+        if counter is None:
+            counter = GroupCounter(membership.key, membership.kind, membership.level)
+        elif membership.key not in self._owned:
+            counter = counter.clone()
+        self.groups[membership.key] = counter
+        self._owned.add(membership.key)
+        return counter
+
+    def reserve(self, item, location, new=True):
+        """Account ``item`` at ``location`` (an index into the compiled arrays)."""
+        if item.orch_id in self.location_of:
+            raise ValueError(f"{item.name} is already placed")
+        self._apply(item, location, +1, new)
+        self.location_of[item.orch_id] = location
+        self.items[item.orch_id] = item
+        if new:
+            self.new.add(item.orch_id)
+
+    def release(self, orch_id):
+        """Undo the reservation of ``orch_id``; a no-op if it holds none."""
+        location = self.location_of.get(orch_id)
+        if location is None:
+            return None
+        item = self.items[orch_id]
+        new = orch_id in self.new
+        del self.location_of[orch_id]
+        self._apply(item, location, -1, new)
+        del self.items[orch_id]
+        self.new.discard(orch_id)
+        return location
+
+    def _apply(self, item, location, sign, new):
+        compiled = self.compiled
+        self.used[location] += sign * item.demand
+        for level in LEVELS:
+            domain = compiled.domain[level][location]
+            if domain < 0:
+                continue
+            if item.is_server:
+                self.servers_in[level][domain] += sign
+            if new:
+                self.new_in[level][domain] += sign
+        for membership in item.groups:
+            domain = int(compiled.domain[membership.level][location])
+            counter = self._writable_counter(membership)
+            counter.add(domain, membership.unit, item.is_server, sign)
+            if membership.kind == "exclusivity" and item.is_server and domain >= 0:
+                self.exclusive[membership.level][domain] += sign
+        for peer, bandwidth in item.pipes:
+            peer_location = self.location_of.get(peer)
+            if peer_location is not None and peer != item.orch_id:
+                self.charge_pipe(location, peer_location, sign * bandwidth)
+
+    def charge_pipe(self, first, second, bandwidth):
+        """Add ``bandwidth`` to the uplinks a pipe between two locations crosses."""
+        for level, domains in self.compiled.domain.items():
+            a, b = domains[first], domains[second]
+            if a == b and a >= 0:
+                continue
+            for domain in (a, b):
+                if domain >= 0:
+                    self.uplink_used[level][domain] += bandwidth
+
+    def free(self):
+        return self.compiled.capacity - self.used
+
+    def placements(self, orch_ids=None):
+        """orch id -> location name for ``orch_ids`` (default: the new items)."""
+        names = self.compiled.names
+        wanted = self.new if orch_ids is None else orch_ids
+        return {orch_id: names[self.location_of[orch_id]] for orch_id in wanted}

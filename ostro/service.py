@@ -1,0 +1,246 @@
+"""The engine's operations: plan, update, replan, migrate, ad hoc, reserve,
+release — over one data centre and the placements committed so far.
+
+Every operation follows one path: parse the resources, pin what must stay,
+search, then commit the result to the long-lived search state.  Kept
+servers are *pinned* (their only candidate is their current host), so an
+update or replan is the same whole-stack search with fewer choices, and a
+pinned server that no longer satisfies the rules is refused by name.
+"""
+
+import threading
+
+from ostro import plans as plan_model
+from ostro.config import EngineSettings
+from ostro.errors import InvalidInput, NotFound
+from ostro.model.placement import Placement, group_rules
+from ostro.model.topology import named_group_key
+from ostro.parse import resources as parser
+from ostro.search import items as item_model
+from ostro.search.compiled import CompiledDatacenter
+from ostro.search.planner import solve
+from ostro.search.problem import Problem
+from ostro.search.state import SearchState
+
+
+class Engine:
+    def __init__(self, datacenter, settings=None, named_groups=()):
+        self.settings = settings or EngineSettings()
+        self.datacenter = datacenter
+        self.compiled = CompiledDatacenter(datacenter, self.settings)
+        self.state = SearchState(self.compiled)
+        self.named_groups = {}
+        for group in named_groups:
+            self.add_named_group(group)
+        self.plans = {}          # plan id -> Plan
+        self.placements = {}     # orch id -> Placement
+        self._lock = threading.RLock()
+
+    # -- named groups -------------------------------------------------------
+
+    def add_named_group(self, group):
+        self.named_groups[group.name] = group
+        if group.id:
+            self.named_groups[group.id] = group
+
+    # -- planning -----------------------------------------------------------
+
+    def plan(self, resources, stack_id=None, name=None, project_id=None, locations=None):
+        """Place a whole stack; idempotent by ``stack_id``."""
+        with self._lock:
+            existing = self.find_plan(stack_id) if stack_id else None
+            if existing is not None:
+                return existing
+            plan = plan_model.new_plan(name, stack_id, resources, project_id)
+            allowed = dict.fromkeys(resources, locations) if locations else None
+            self._place(plan, resources, allowed=allowed)
+            return plan
+
+    def update(self, plan_id, resources, project_id=None):
+        """Keep unchanged servers where they are, place new and resized ones,
+        drop removed ones."""
+        with self._lock:
+            plan = self.get_plan(plan_id)
+            old_stack = self._parse(plan.resources, plan.project_id)
+            new_stack = self._parse(resources, project_id or plan.project_id)
+            pins = {orch: {placement.location}
+                    for orch, placement in plan.placements.items()
+                    if orch in new_stack.resources
+                    and _unchanged(old_stack.resources.get(orch), new_stack.resources[orch])}
+            self._place(plan, resources, allowed=pins, stack=new_stack)
+            plan.resources = dict(resources)
+            return plan
+
+    def replan(self, orch_id, locations):
+        """Re-place one resource within ``locations``; the rest of its plan stays."""
+        with self._lock:
+            plan, placement = self._owner(orch_id)
+            pins = self._pins(plan, except_for=orch_id)
+            pins[orch_id] = set(locations)
+            self._place(plan, plan.resources, allowed=pins)
+            return plan.placements[orch_id]
+
+    def migrate(self, plan_id, orch_id, excluded_hosts=()):
+        """Move one resource off its location and ``excluded_hosts``."""
+        with self._lock:
+            plan = self.get_plan(plan_id)
+            placement = plan.placements.get(orch_id) or next(
+                (p for p in plan.placements.values() if p.resource.resource_id == orch_id), None)
+            if placement is None:
+                raise NotFound(f"plan {plan.id} has no resource {orch_id}")
+            pins = self._pins(plan, except_for=placement.orch_id)
+            excluded = {placement.orch_id: {placement.location, *excluded_hosts}}
+            self._place(plan, plan.resources, allowed=pins, excluded=excluded)
+            return plan.placements[placement.orch_id]
+
+    def adhoc(self, orch_id, resource, project_id=None, locations=None):
+        """Place one server booted without Heat, honouring its named groups."""
+        with self._lock:
+            if orch_id in self.placements:
+                return self.placements[orch_id]
+            plan = plan_model.new_plan(resource.get("name") or orch_id, None,
+                                       {orch_id: resource}, project_id)
+            allowed = {orch_id: set(locations)} if locations else None
+            self._place(plan, plan.resources, allowed=allowed)
+            return plan.placements[orch_id]
+
+    # -- reservations -------------------------------------------------------
+
+    def reserve(self, orch_id, locations, resource_id=None):
+        """Confirm a placement for Nova; re-plan it within ``locations`` if
+        its planned host is not among them."""
+        with self._lock:
+            _, placement = self._owner(orch_id)
+            if locations and placement.location not in locations:
+                placement = self.replan(placement.orch_id, locations)
+            placement.state = "reserved"
+            placement.updated_at = plan_model.now()
+            if resource_id:
+                placement.resource.resource_id = resource_id
+            return placement
+
+    def release(self, orch_id):
+        """Free one placement's capacity.  Releasing twice is harmless."""
+        with self._lock:
+            placement = self.placements.pop(orch_id, None)
+            if placement is None:
+                return None
+            self.state.release(orch_id)
+            plan = self.plans.get(placement.plan_id)
+            if plan is not None:
+                plan.placements.pop(orch_id, None)
+            return placement
+
+    def delete_plan(self, plan_id):
+        with self._lock:
+            plan = self.get_plan(plan_id)
+            for orch_id in list(plan.placements):
+                self.release(orch_id)
+            del self.plans[plan.id]
+
+    def expire(self, now=None):
+        """Release planned and reserved placements older than their TTL."""
+        now = plan_model.now() if now is None else now
+        ttl = {"planned": self.settings.planned_ttl, "reserved": self.settings.reserved_ttl}
+        with self._lock:
+            stale = [orch for orch, p in self.placements.items()
+                     if p.state in ttl and now - p.updated_at > ttl[p.state]]
+            for orch_id in stale:
+                self.release(orch_id)
+            return stale
+
+    def add_existing(self, orch_id, resource, location, project_id=None):
+        """Record a placement made elsewhere (``valet-sim --existing``, sync)."""
+        with self._lock:
+            stack = self._parse({orch_id: resource}, project_id)
+            if orch_id not in stack.resources:
+                raise InvalidInput(f"existing {orch_id}: not a server or volume")
+            if location not in self.compiled.index:
+                raise InvalidInput(f"existing {orch_id}: unknown location {location!r}")
+            rules = group_rules(stack)
+            item = item_model.stack_items(stack, rules)[orch_id]
+            self.state.reserve(item, self.compiled.index[location], new=False)
+            placement = Placement(orch_id, stack.resources[orch_id], location, state="active",
+                                  groups=_memberships(rules, orch_id))
+            placement.updated_at = plan_model.now()
+            self.placements[orch_id] = placement
+            return placement
+
+    # -- lookups ------------------------------------------------------------
+
+    def find_plan(self, plan_or_stack_id):
+        plan = self.plans.get(plan_or_stack_id)
+        if plan is None:
+            plan = next((p for p in self.plans.values() if p.stack_id == plan_or_stack_id), None)
+        return plan
+
+    def get_plan(self, plan_or_stack_id):
+        plan = self.find_plan(plan_or_stack_id)
+        if plan is None:
+            raise NotFound(f"no plan {plan_or_stack_id}")
+        return plan
+
+    def _owner(self, orch_or_resource_id):
+        placement = self.placements.get(orch_or_resource_id) or next(
+            (p for p in self.placements.values()
+             if p.resource.resource_id == orch_or_resource_id), None)
+        if placement is None or placement.plan_id not in self.plans:
+            raise NotFound(f"no placement {orch_or_resource_id}")
+        return self.plans[placement.plan_id], placement
+
+    # -- the one path every operation takes ---------------------------------
+
+    def _parse(self, resources, project_id):
+        return parser.parse(resources, self.datacenter, self.named_groups, project_id)
+
+    def _pins(self, plan, except_for):
+        return {orch: {p.location} for orch, p in plan.placements.items() if orch != except_for}
+
+    def _place(self, plan, resources, allowed=None, excluded=None, stack=None):
+        stack = stack or self._parse(resources, plan.project_id)
+        rules = _scoped_rules(plan, group_rules(stack))
+        items = item_model.stack_items(stack, rules)
+        base = self.state.copy()
+        for orch_id in plan.placements:
+            base.release(orch_id)
+        problem = Problem(self.compiled, items, rules, allowed=allowed, excluded=excluded,
+                          objective=self.settings.objective)
+        solution = solve(problem, base, self.settings)
+        self._commit(plan, stack, rules, items, solution)
+
+    def _commit(self, plan, stack, rules, items, solution):
+        for orch_id in list(plan.placements):
+            self.release(orch_id)
+        stamp = plan_model.now()
+        for orch_id, location in solution.locations.items():
+            self.state.reserve(items[orch_id], location, new=False)
+            placement = Placement(orch_id, stack.resources[orch_id],
+                                  self.compiled.names[location], plan_id=plan.id,
+                                  groups=_memberships(rules, orch_id))
+            placement.updated_at = stamp
+            plan.placements[orch_id] = placement
+            self.placements[orch_id] = placement
+        plan.method = solution.method
+        self.plans[plan.id] = plan
+
+
+def _scoped_rules(plan, rules):
+    """In-stack groups get keys unique to their plan; named groups keep theirs."""
+    scoped = {}
+    for key, rule in rules.items():
+        if not key.startswith(named_group_key("")):
+            rule.key = f"{plan.id}/{key}"
+        scoped[rule.key] = rule
+    return scoped
+
+
+def _memberships(rules, orch_id):
+    return tuple((rule.key, rule.name, rule.kind, rule.level)
+                 for rule in rules.values() if orch_id in rule.units)
+
+
+def _unchanged(old, new):
+    """Whether an updated resource can stay where it is (same size and zone)."""
+    if old is None or old.kind != new.kind:
+        return False
+    return old.demand == new.demand and old.availability_zone == new.availability_zone

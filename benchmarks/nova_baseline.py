@@ -53,7 +53,7 @@ def place(datacenter, stack, mode="default", settings=None):
     hosts = host_states(datacenter, settings)
     groups = server_groups(stack)
     group_hosts = {key: [] for key, _, _ in groups.values()}
-    placements = {orch_id: None for orch_id in stack.resources}
+    placements = dict.fromkeys(stack.resources)
     with _multipliers(nova.conf, _MULTIPLIERS[mode]):
         for server in stack.servers():
             spec = request_spec(server, datacenter, groups.get(server.orch_id), group_hosts)

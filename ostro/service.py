@@ -198,6 +198,11 @@ class Engine:
 
     def _place(self, plan, resources, allowed=None, excluded=None, stack=None):
         stack = stack or self._parse(resources, plan.project_id)
+        for orch_id in stack.resources:
+            owner = self.placements.get(orch_id)
+            if owner is not None and owner.plan_id != plan.id:
+                raise InvalidInput(f"resource {orch_id} is already placed by plan "
+                                   f"{owner.plan_id or 'of existing placements'}")
         rules = _scoped_rules(plan, group_rules(stack))
         items = item_model.stack_items(stack, rules)
         base = self.state.copy()

@@ -82,8 +82,8 @@ class _Scene:
         self.settings = settings
         # NOTE: placements at unknown locations are left out here; the
         # location rule reports them and no other rule can judge them.
-        self.located = [(p, datacenter.location(p.location)) for p in placements
-                        if datacenter.location(p.location) is not None]
+        found = ((p, datacenter.location(p.location)) for p in placements)
+        self.located = [(p, location) for p, location in found if location is not None]
         self.by_id = {p.orch_id: (p, loc) for p, loc in self.located}
 
     def on(self, resource_kind):
@@ -209,8 +209,14 @@ def _overflow(location, subject, dimension, start, demands, capacity):
             first_over = resource
     if first_over is not None:
         yield Violation("capacity", first_over, None, location,
-                        f"{subject} {dimension}: {total:g} used > {capacity:g} capacity "
+                        f"{subject} {dimension}: {_amount(total)} used > "
+                        f"{_amount(capacity)} capacity "
                         f"({first_over} does not fit)")
+
+
+def _amount(number):
+    """A number as an operator writes it: 1048576 or 2.5, never 1.04858e+06."""
+    return f"{number:.2f}".rstrip("0").rstrip(".")
 
 
 # --- aggregate extra specs (Nova's AggregateInstanceExtraSpecsFilter) ------------
@@ -338,8 +344,9 @@ def _diversity(scene, group, members):
             continue
         seen = first_of_unit[domain]
         unit = group.units[placement.orch_id]
-        other = next((p for u, p in seen.items() if u != unit), None)
-        if other is not None and unit not in seen:
+        # NOTE: a unit is reported once per domain, against the first unit there.
+        if seen and unit not in seen:
+            other = next(iter(seen.values()))
             yield _group_violation(
                 group, placement, location.name,
                 f"{other.name} and {placement.name} share {group.level} {domain}")
@@ -381,7 +388,8 @@ def _bandwidth(scene, pipes):
         if needed > uplink + EPSILON:
             yield Violation(
                 "bandwidth", None, None, domain,
-                f"{level} {domain} uplink: {needed:g} Mbps needed > {uplink:g} Mbps "
+                f"{level} {domain} uplink: {_amount(needed)} Mbps needed > "
+                f"{_amount(uplink)} Mbps "
                 f"(pipes {', '.join(users[level, domain])})")
 
 
@@ -395,8 +403,8 @@ def _pipe_crossings(scene, pipes):
         (_, first), (_, second) = ends
         for level in LEVELS:
             domains = (first.domain(level), second.domain(level))
-            if domains[0] == domains[1] and domains[0] is not None:
-                continue
-            for domain in dict.fromkeys(domains):
+            if domains[0] == domains[1]:
+                continue  # same domain, or neither end has one: no uplink here
+            for domain in domains:
                 if domain is not None:
                     yield pipe, (level, domain)

@@ -86,6 +86,11 @@ SERVERS = [
     ("boot from volume (v1)", {"type": "OS::Nova::Server", "name": "web1", "properties": {
         "flavor": "m1.small", "block_device_mapping": [
             {"device_name": "vda", "volume_id": "v1"}]}}, (1, 2048, 7, "m1.small", None, {})),
+    ("boot from volume, mapping not wrapped in a list", {
+        "type": "OS::Nova::Server", "name": "web1", "properties": {
+            "flavor": "m1.small", "block_device_mapping": [{"volume_id": "v1"}],
+            "block_device_mapping_v2": {"boot_index": 0, "volume_id": "v2"}}},
+     (1, 2048, 7, "m1.small", None, {})),
     ("no image and no mapping", {"type": "OS::Nova::Server", "name": "web1",
                                  "properties": {"flavor": "m1.small"}},
      (1, 2048, 27, "m1.small", None, {})),

@@ -122,18 +122,30 @@ def test_servers_that_exactly_fill_a_host_pass():
 
 
 @pytest.mark.parametrize("dimension, demand, total, capacity", [
-    ("vcpus", {"vcpus": 2}, 6, 4),
-    ("memory_mb", {"memory_mb": 2048}, 6144, 4096),
-    ("disk_gb", {"disk_gb": 40}, 120, 100),
+    ("vcpus", {"vcpus": 2}, 8, 4),
+    ("memory_mb", {"memory_mb": 2048}, 8192, 4096),
+    ("disk_gb", {"disk_gb": 40}, 160, 100),
 ])
 def test_host_capacity_names_host_dimension_and_first_server_over(
         dimension, demand, total, capacity):
-    servers = [server(f"web-{i}", **demand) for i in (1, 2, 3)]
+    servers = [server(f"web-{i}", **demand) for i in (1, 2, 3, 4)]
     violation = only(verify.check(datacenter(), [place(s, "h02") for s in servers]),
                      "capacity")
     assert violation.resource == "web-3"
     assert violation.location == "h02"
     assert f"host h02 {dimension}: {total} used > {capacity} capacity" in violation.message
+
+
+def test_capacity_message_writes_large_and_fractional_amounts_plainly():
+    def edit(data):
+        host_entry(data, "h01")["memory_mb"] = 1048576
+        host_entry(data, "h02")["cpu_allocation_ratio"] = 0.625   # 4 x 0.625 = 2.5
+    placements = [place(server("big", memory_mb=1048577), "h01"),
+                  place(server("wide", vcpus=3), "h02")]
+    messages = [v.message for v in verify.check(datacenter(edit), placements)]
+    assert messages == [
+        "host h01 memory_mb: 1048577 used > 1048576 capacity (big does not fit)",
+        "host h02 vcpus: 3 used > 2.5 capacity (wide does not fit)"]
 
 
 @pytest.mark.parametrize("vcpus, ok", [(1, True), (2, False)])
@@ -454,6 +466,15 @@ def test_diversity_lets_leaves_of_one_nested_unit_share(c_location, clashes):
     violations = verify.check(datacenter(), placements,
                               groups=[group("diversity", "host", units=units)])
     assert [v.resource for v in violations] == ["c"] * clashes
+
+
+def test_diversity_reports_a_nested_unit_once_per_domain():
+    units = {A.orch_id: "pair", C.orch_id: C.orch_id, B.orch_id: "pair"}
+    placements = [place(A, "h01"), place(B, "h01"), place(C, "h01")]
+    violation = only(verify.check(datacenter(), placements,
+                                  groups=[group("diversity", "host", units=units)]),
+                     "diversity")
+    assert violation.message.endswith("a and c share host h01")
 
 
 def test_diversity_reports_every_extra_unit_in_a_domain():

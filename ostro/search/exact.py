@@ -7,6 +7,7 @@ read the solution.
 """
 
 import collections
+import dataclasses
 import math
 
 import numpy as np
@@ -140,16 +141,35 @@ class ExactModel:
                 self.model.AddHint(var, candidate == location)
 
     def solve(self, time_limit, workers=1):
-        """orch id -> location index, or None; and whether infeasibility was proven."""
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
         solver.parameters.num_search_workers = workers
         status = solver.Solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, status == cp_model.INFEASIBLE, False
+            return ExactResult(None, infeasible=status == cp_model.INFEASIBLE)
         chosen = {orch: next(loc for loc, var in variables.items() if solver.Value(var))
                   for orch, variables in self.x.items()}
-        return chosen, False, status == cp_model.OPTIMAL
+        return ExactResult(chosen, optimal=status == cp_model.OPTIMAL,
+                           hosts_bound=self._hosts_bound(solver))
+
+    def _hosts_bound(self, solver):
+        """Lower bound on hosts used, when no pipe term blurs the objective."""
+        if any(var is not None for _, var in self._pipe_cost) or not self.used:
+            return None
+        per_host = len(self.used) + 1
+        if self.problem.objective == "spread":
+            return None
+        # Each used host weighs per_host (+1 if it was empty), and fewer than
+        # per_host hosts exist, so the bound divided by per_host floors to hosts.
+        return math.floor(solver.BestObjectiveBound() / per_host + 1e-9)
+
+
+@dataclasses.dataclass
+class ExactResult:
+    locations: dict | None
+    infeasible: bool = False
+    optimal: bool = False
+    hosts_bound: int | None = None
 
 
 def candidate_sets(problem, state):

@@ -77,10 +77,10 @@ def _exact(problem, base_state, settings, deadline, hint, max_variables=None):
     model = exact.ExactModel(problem, base_state, candidates)
     if hint is not None:
         model.hint(hint.locations)
-    chosen, _, optimal = model.solve(deadline - time.monotonic(), settings.solver_workers)
-    if chosen is None:
+    result = model.solve(deadline - time.monotonic(), settings.solver_workers)
+    if result.locations is None:
         return None
     state = base_state.copy()
-    for orch, location in chosen.items():
+    for orch, location in result.locations.items():
         state.reserve(problem.items[orch], location)
-    return _solution(problem, base_state, state, "exact", optimal)
+    return _solution(problem, base_state, state, "exact", result.optimal)

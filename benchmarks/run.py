@@ -1,0 +1,20 @@
+"""``valet-sim bench``: run the benchmark suites and write JSON and PNG files."""
+
+import time
+
+SUITES = ("speed", "quality", "pipes")
+
+
+def main(args):
+    from benchmarks import pipes, quality, speed  # nova and matplotlib load only here
+    modules = {"quality": quality, "pipes": pipes, "speed": speed}
+    chosen = args.suites or list(SUITES)
+    unknown = [name for name in chosen if name not in modules]
+    if unknown:
+        print(f"unknown suite(s): {', '.join(unknown)}; choose from {', '.join(SUITES)}")
+        return 1
+    for name in chosen:
+        started = time.perf_counter()
+        modules[name].main(args.output, quick=args.quick)
+        print(f"{name} done in {time.perf_counter() - started:.1f} s", flush=True)
+    return 0

@@ -6,9 +6,11 @@ The baseline runs nova's own scheduler classes on real ``HostState`` and
 through nova's ``HostFilterHandler``, then ``RAMWeigher`` and ``CPUWeigher``
 through nova's ``HostWeightHandler``, and takes the best host, as Nova's
 ``SchedulerManager`` does with ``host_subset_size = 1``. Nova leaves
-capacity, availability zones and disabled hosts to the placement service;
-:func:`_nova` writes that part as one small filter that reads the same
-capacity Valet computes, so both count capacity the same way.
+capacity, availability zones and disabled hosts to the placement service
+(its CoreFilter and RamFilter are gone); :func:`placement_candidates` stands
+in for placement, with the same capacity Valet computes so that both count
+capacity alike, and like placement it hands over at most
+``[scheduler] max_placement_results`` (1000) hosts.
 
 NOTE: Nova can express only host-level affinity and anti-affinity, one server
 group per server. Every other rule — rack and cluster levels, exclusivity,
@@ -57,7 +59,8 @@ def place(datacenter, stack, mode="default", settings=None):
     with _multipliers(nova.conf, _MULTIPLIERS[mode]):
         for server in stack.servers():
             spec = request_spec(server, datacenter, groups.get(server.orch_id), group_hosts)
-            chosen = _select(nova, hosts, spec)
+            candidates = placement_candidates(hosts, server, nova.conf.scheduler.max_placement_results)
+            chosen = _select(nova, candidates, spec)
             if chosen is None:
                 continue
             _consume(nova, chosen, spec)
@@ -69,7 +72,8 @@ def place(datacenter, stack, mode="default", settings=None):
 
 @functools.cache
 def _nova():
-    """Import nova once, register its versioned objects, build our filter.
+    """Import nova once, register its versioned objects, make the filters
+    and weighers (they keep no state between requests).
 
     NOTE: no ``nova.conf.CONF(...)`` call is needed: the filters and weighers
     used here read options that have defaults at import, and
@@ -86,30 +90,10 @@ def _nova():
         from nova.scheduler.filters import affinity_filter, aggregate_instance_extra_specs
         from nova.scheduler.weights import cpu, ram
     objects.register_all()
-
-    class PlacementCapacityFilter(filters.BaseHostFilter):
-        """What placement answers for Nova: enabled, in the zone, with room.
-
-        Room is ``HostState`` usage plus the flavor within ``limits``, which
-        :func:`host_states` fills with Valet's capacity of the host.
-        """
-
-        def host_passes(self, host_state, spec_obj):
-            zone = spec_obj.availability_zone
-            if zone and host_state.availability_zone != zone:
-                return False
-            used_ram = host_state.total_usable_ram_mb - host_state.free_ram_mb
-            used_disk_mb = host_state.total_usable_disk_gb * 1024 - host_state.free_disk_mb
-            limits = host_state.limits
-            return (host_state.vcpus_used + spec_obj.vcpus <= limits["vcpu"]
-                    and used_ram + spec_obj.memory_mb <= limits["memory_mb"]
-                    and used_disk_mb + spec_obj.root_gb * 1024 <= limits["disk_gb"] * 1024)
-
     return types.SimpleNamespace(
         conf=nova.conf.CONF, objects=objects, host_manager=host_manager,
         filter_handler=filters.HostFilterHandler(),
-        filters=[PlacementCapacityFilter(),
-                 aggregate_instance_extra_specs.AggregateInstanceExtraSpecsFilter(),
+        filters=[aggregate_instance_extra_specs.AggregateInstanceExtraSpecsFilter(),
                  affinity_filter.ServerGroupAffinityFilter(),
                  affinity_filter.ServerGroupAntiAffinityFilter()],
         weight_handler=weights.HostWeightHandler(),
@@ -149,7 +133,7 @@ def host_states(datacenter, settings):
         state.limits = {"vcpu": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb}
         state.aggregates = [aggregates[name] for name in host.aggregates]
         # NOTE: not a HostState attribute in nova (placement knows zones);
-        # our capacity filter stands in for placement and reads it.
+        # placement_candidates stands in for placement and reads it.
         state.availability_zone = host.availability_zone
         states.append(state)
     return states
@@ -213,6 +197,30 @@ def request_spec(server, datacenter, group, group_hosts):
 
 def _instance_uuid(orch_id):
     return str(uuid.uuid5(_UUID_NAMESPACE, orch_id))
+
+
+def placement_candidates(hosts, server, limit):
+    """What placement hands the scheduler: at most ``limit`` hosts (nova's
+    ``[scheduler] max_placement_results``, in provider order) that are in
+    the server's zone and have room for it.
+
+    Room is ``HostState`` usage plus the server within ``limits``, which
+    :func:`host_states` fills with Valet's capacity of the host.
+    """
+    candidates = []
+    for state in hosts:
+        if server.availability_zone and state.availability_zone != server.availability_zone:
+            continue
+        used_ram = state.total_usable_ram_mb - state.free_ram_mb
+        used_disk_gb = state.total_usable_disk_gb - state.free_disk_mb / 1024
+        limits = state.limits
+        if (state.vcpus_used + server.vcpus <= limits["vcpu"]
+                and used_ram + server.memory_mb <= limits["memory_mb"]
+                and used_disk_gb + server.disk_gb <= limits["disk_gb"]):
+            candidates.append(state)
+            if len(candidates) == limit:
+                break
+    return candidates
 
 
 def _select(nova, hosts, spec):

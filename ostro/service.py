@@ -205,9 +205,13 @@ class Engine:
                                    f"{owner.plan_id or 'of existing placements'}")
         rules = _scoped_rules(plan, group_rules(stack))
         items = item_model.stack_items(stack, rules)
-        base = self.state.copy()
-        for orch_id in plan.placements:
-            base.release(orch_id)
+        # NOTE: the search never writes to its base state, so a new plan can
+        # search on the live state without copying it.
+        base = self.state
+        if plan.placements:
+            base = self.state.copy()
+            for orch_id in plan.placements:
+                base.release(orch_id)
         problem = Problem(self.compiled, items, rules, allowed=allowed, excluded=excluded,
                           objective=self.settings.objective)
         solution = solve(problem, base, self.settings)

@@ -4,6 +4,8 @@ Capacities already include overcommit ratios and standby (see
 :meth:`Datacenter.capacity`); existing load sits in the state's ``used``.
 """
 
+import numpy as np
+
 from ostro.constraints.base import Rule
 from ostro.model.datacenter import DIMENSIONS
 
@@ -15,11 +17,12 @@ class Capacity(Rule):
     label = "capacity"
 
     def mask(self, state, item):
-        dims = item.demand > 0
-        if not dims.any():
-            return state.compiled.enabled.copy()
-        headroom = state.compiled.capacity[:, dims] - state.used[:, dims]
-        return (headroom + EPSILON >= item.demand[dims]).all(axis=1)
+        capacity = state.compiled.capacity
+        mask = None
+        for dim in np.flatnonzero(item.demand > 0):
+            fits = capacity[:, dim] - state.used[:, dim] + EPSILON >= item.demand[dim]
+            mask = fits if mask is None else mask & fits
+        return mask
 
     def detail(self, state, item):
         wanted = [f"{value:g} {dim}" for dim, value in zip(DIMENSIONS, item.demand, strict=True)

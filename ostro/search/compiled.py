@@ -29,8 +29,10 @@ class CompiledDatacenter:
         self.host_count = len(datacenter.hosts)
         self.is_host = np.array([loc.kind == "host" for loc in locations], dtype=bool)
         self.enabled = np.array([loc.enabled for loc in locations], dtype=bool)
-        self.capacity = np.zeros((self.size, len(DIMENSIONS)))
-        self.base_used = np.zeros((self.size, len(DIMENSIONS)))
+        # NOTE: column-major, so one dimension over all locations is contiguous
+        # memory: the filters compare whole columns at a time.
+        self.capacity = np.zeros((self.size, len(DIMENSIONS)), order="F")
+        self.base_used = np.zeros((self.size, len(DIMENSIONS)), order="F")
         self.foreign = np.zeros(self.size, dtype=np.int64)
         for i, location in enumerate(locations):
             self._fill_location(i, location)
@@ -40,6 +42,16 @@ class CompiledDatacenter:
         self.domain_names, self.domain, self.uplink = {}, {}, {}
         for level in LEVELS:
             self._index_level(level, locations)
+        # Per-dimension scale for comparing item sizes, and hosts already
+        # holding load Valet did not place.
+        largest = self.capacity.max(axis=0) if self.size else np.zeros(len(DIMENSIONS))
+        self.scale = np.where(largest > 0, largest, 1.0)
+        self.base_occupied = self.base_used.any(axis=1)
+        self.inverse_capacity = np.where(self.capacity > 0, 1.0 / np.maximum(self.capacity, 1e-12),
+                                         0.0)
+        # Domain indices safe for fancy indexing (-1 -> 0) and where they are real.
+        self.has_domain = {level: self.domain[level] >= 0 for level in LEVELS}
+        self.safe_domain = {level: np.maximum(self.domain[level], 0) for level in LEVELS}
         self._mask_cache = {}
 
     def _fill_location(self, i, location):

@@ -187,8 +187,8 @@ def hosts_lower_bound(problem, state):
     heuristic already reached it: the largest host-diversity group, or the
     servers' total demand over the largest free host."""
     servers = [item for item in problem.items.values() if item.is_server]
-    if not servers:
-        return 0
+    if len(servers) <= 1:
+        return len(servers)
     bound = 1
     for rule in problem.group_rules:
         if rule.kind == "diversity" and rule.level == "host":

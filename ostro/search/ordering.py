@@ -6,7 +6,6 @@ big items go first (first-fit decreasing), and within a block items follow
 their pipes so each lands beside a placed peer.
 """
 
-import numpy as np
 
 
 def _blocks(problem):
@@ -37,8 +36,7 @@ def _blocks(problem):
 
 
 def _weights(problem):
-    capacity = problem.compiled.capacity
-    scale = np.where(capacity.max(axis=0) > 0, capacity.max(axis=0), 1.0)
+    scale = problem.compiled.scale
     return {orch: float((item.demand / scale).sum()) for orch, item in problem.items.items()}
 
 
@@ -68,6 +66,8 @@ def _follow_pipes(problem, block, weight):
 
 
 def initial_order(problem):
+    if len(problem.items) == 1:
+        return list(problem.items)
     weight = _weights(problem)
     constrained = _constrainedness(problem)
     blocks = _blocks(problem)

@@ -4,8 +4,9 @@ Preferences are lexicographic, following the objective's priorities: pipe
 bandwidth kept local first; then, to pack, hosts this stack already uses,
 hosts already holding anything, racks this stack already uses, and the
 tightest fit; to spread, the reverse of the host preferences and the most
-room left.  Each tier narrows the candidates before the next (cheaper than
-scoring every location on every term).
+room left.  Each tier narrows the candidates before the next.  Terms are
+computed over all locations at once (contiguous vectors are cheaper than
+gathering the candidates first).
 """
 
 import numpy as np
@@ -14,42 +15,48 @@ from ostro.constraints.bandwidth import placed_pipes
 from ostro.model.datacenter import LEVELS
 
 
-def pipe_cost(state, item, candidates):
+def pipe_cost(state, item):
+    """Per location: bandwidth x boundaries crossed to the item's placed peers."""
     compiled = state.compiled
-    cost = np.zeros(candidates.size)
+    cost = np.zeros(compiled.size)
     for peer_location, bandwidth in placed_pipes(state, item):
         for level in LEVELS:
             domains = compiled.domain[level]
             peer = domains[peer_location]
-            own = domains[candidates]
-            cost += bandwidth * ((own != peer) | (peer < 0) | (own < 0))
+            cost += bandwidth * ((domains != peer) | (peer < 0) | (domains < 0))
     return cost
 
 
-def remaining_share(state, item, candidates):
-    """Mean share of capacity left after placing ``item``, over its dimensions."""
-    dims = np.flatnonzero(item.demand > 0)
-    if dims.size == 0:
-        return np.zeros(candidates.size)
-    capacity = state.compiled.capacity[candidates][:, dims]
-    left = capacity - state.used[candidates][:, dims] - item.demand[dims]
-    return (left / np.maximum(capacity, 1e-9)).mean(axis=1)
+def remaining_share(state, item):
+    """Per location: share of capacity left after placing ``item``, summed
+    over the item's dimensions."""
+    compiled = state.compiled
+    share = np.zeros(compiled.size)
+    for dim in np.flatnonzero(item.demand > 0):
+        left = compiled.capacity[:, dim] - state.used[:, dim] - item.demand[dim]
+        share += left * compiled.inverse_capacity[:, dim]
+    return share
 
 
-def _stack_on_host(state, candidates):
-    hosts = state.compiled.domain["host"][candidates]
-    return np.where(hosts >= 0, state.new_in["host"][hosts], 0) > 0
+def _per_host(state, counts):
+    flags = np.zeros(state.compiled.size, dtype=bool)
+    flags[:state.compiled.host_count] = counts > 0
+    return flags
 
 
-def _occupied(state, candidates):
-    hosts = state.compiled.domain["host"][candidates]
-    holds_servers = np.where(hosts >= 0, state.servers_in["host"][hosts], 0) > 0
-    return holds_servers | state.used[candidates].any(axis=1)
+def _stack_on_host(state):
+    return _per_host(state, state.new_in["host"])
 
 
-def _stack_in_rack(state, candidates):
-    racks = state.compiled.domain["rack"][candidates]
-    return np.where(racks >= 0, state.new_in["rack"][racks], 0) > 0
+def _occupied(state):
+    compiled = state.compiled
+    flags = _per_host(state, state.servers_in["host"])
+    return flags | compiled.base_occupied | (state.used[:, 3] > 0)
+
+
+def _stack_in_rack(state):
+    compiled = state.compiled
+    return (state.new_in["rack"][compiled.safe_domain["rack"]] > 0) & compiled.has_domain["rack"]
 
 
 #: objective -> [(tier, preferred value)], applied in order.
@@ -61,18 +68,16 @@ TIERS = {
 
 def best(state, item, mask, objective):
     """Index of the best location among ``mask`` for ``item``."""
-    candidates = np.flatnonzero(mask)
-    if candidates.size > 1 and item.pipes:
-        cost = pipe_cost(state, item, candidates)
-        candidates = candidates[cost <= cost.min() + 1e-9]
+    if np.count_nonzero(mask) == 1:
+        return int(np.flatnonzero(mask)[0])
+    if item.pipes:
+        cost = pipe_cost(state, item)
+        mask = mask & (cost <= cost[mask].min() + 1e-9)
     for tier, preferred in TIERS[objective]:
-        if candidates.size == 1:
-            break
-        flags = tier(state, candidates) == preferred
-        if flags.any():
-            candidates = candidates[flags]
-    if candidates.size == 1:
-        return int(candidates[0])
-    left = remaining_share(state, item, candidates)
-    pick = np.argmax(left) if objective == "spread" else np.argmin(left)
-    return int(candidates[pick])
+        narrowed = mask & (tier(state) == preferred)
+        if narrowed.any():
+            mask = narrowed
+    share = remaining_share(state, item)
+    if objective == "spread":
+        share = -share
+    return int(np.argmin(np.where(mask, share, np.inf)))

@@ -57,7 +57,7 @@ def _bump(counts, key, delta):
 class SearchState:
     def __init__(self, compiled):
         self.compiled = compiled
-        self.used = compiled.base_used.copy()
+        self.used = compiled.base_used.copy(order="F")
         self.servers_in, self.exclusive, self.uplink_used, self.new_in = {}, {}, {}, {}
         for level in LEVELS:
             size = compiled.domain_count(level)
@@ -81,7 +81,7 @@ class SearchState:
         """
         twin = SearchState.__new__(SearchState)
         twin.compiled = self.compiled
-        twin.used = self.used.copy()
+        twin.used = self.used.copy(order="F")
         for name in ("servers_in", "exclusive", "uplink_used", "new_in"):
             setattr(twin, name, {level: array.copy() for level, array in
                                  getattr(self, name).items()})

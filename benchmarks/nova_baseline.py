@@ -56,10 +56,11 @@ def place(datacenter, stack, mode="default", settings=None):
     groups = server_groups(stack)
     group_hosts = {key: [] for key, _, _ in groups.values()}
     placements = dict.fromkeys(stack.resources)
+    limit = nova.conf.scheduler.max_placement_results
     with _multipliers(nova.conf, _MULTIPLIERS[mode]):
         for server in stack.servers():
             spec = request_spec(server, datacenter, groups.get(server.orch_id), group_hosts)
-            candidates = placement_candidates(hosts, server, nova.conf.scheduler.max_placement_results)
+            candidates = placement_candidates(hosts, server, limit)
             chosen = _select(nova, candidates, spec)
             if chosen is None:
                 continue
@@ -103,40 +104,39 @@ def _nova():
 def host_states(datacenter, settings):
     """A real nova ``HostState`` per enabled host of ``datacenter``.
 
-    Usage is the host's foreign load; ratios are the ones Valet uses
-    (host, else aggregate minimum, else default). Disabled hosts are left
-    out, as nova's ComputeFilter would drop them.
+    Disabled hosts are left out, as placement and nova's ComputeFilter
+    would leave them out.
     """
     nova = _nova()
     aggregates = {name: nova.objects.Aggregate(name=name, metadata=dict(aggregate.metadata))
                   for name, aggregate in datacenter.aggregates.items()}
-    states = []
-    for host in datacenter.hosts.values():
-        if not host.enabled:
-            continue
-        state = nova.host_manager.HostState(host.name, host.name, None)
-        used = host.used
-        state.vcpus_total = host.vcpus
-        state.vcpus_used = used.get("vcpus", 0)
-        state.total_usable_ram_mb = host.memory_mb
-        state.free_ram_mb = host.memory_mb - used.get("memory_mb", 0)
-        state.total_usable_disk_gb = host.disk_gb
-        state.disk_mb_used = used.get("disk_gb", 0) * 1024
-        state.free_disk_mb = host.disk_gb * 1024 - state.disk_mb_used
-        state.cpu_allocation_ratio = datacenter.ratio(
-            host, "cpu_allocation_ratio", settings.default_cpu_allocation_ratio)
-        state.ram_allocation_ratio = datacenter.ratio(
-            host, "ram_allocation_ratio", settings.default_ram_allocation_ratio)
-        state.disk_allocation_ratio = datacenter.ratio(
-            host, "disk_allocation_ratio", settings.default_disk_allocation_ratio)
-        vcpus, memory_mb, disk_gb = datacenter.capacity(host, settings)
-        state.limits = {"vcpu": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb}
-        state.aggregates = [aggregates[name] for name in host.aggregates]
-        # NOTE: not a HostState attribute in nova (placement knows zones);
-        # placement_candidates stands in for placement and reads it.
-        state.availability_zone = host.availability_zone
-        states.append(state)
-    return states
+    return [_host_state(nova, datacenter, host, settings, aggregates)
+            for host in datacenter.hosts.values() if host.enabled]
+
+
+def _host_state(nova, datacenter, host, settings, aggregates):
+    """Usage is the host's foreign load; ratios and ``limits`` (capacity)
+    are the ones Valet uses, so both sides judge room alike."""
+    state = nova.host_manager.HostState(host.name, host.name, None)
+    used = host.used
+    state.vcpus_total = host.vcpus
+    state.vcpus_used = used.get("vcpus", 0)
+    state.total_usable_ram_mb = host.memory_mb
+    state.free_ram_mb = host.memory_mb - used.get("memory_mb", 0)
+    state.total_usable_disk_gb = host.disk_gb
+    state.disk_mb_used = used.get("disk_gb", 0) * 1024
+    state.free_disk_mb = host.disk_gb * 1024 - state.disk_mb_used
+    for key, default in (("cpu_allocation_ratio", settings.default_cpu_allocation_ratio),
+                         ("ram_allocation_ratio", settings.default_ram_allocation_ratio),
+                         ("disk_allocation_ratio", settings.default_disk_allocation_ratio)):
+        setattr(state, key, datacenter.ratio(host, key, default))
+    vcpus, memory_mb, disk_gb = datacenter.capacity(host, settings)
+    state.limits = {"vcpu": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb}
+    state.aggregates = [aggregates[name] for name in host.aggregates]
+    # NOTE: not a HostState attribute in nova (placement knows zones);
+    # placement_candidates stands in for placement and reads it.
+    state.availability_zone = host.availability_zone
+    return state
 
 
 def server_groups(stack):
@@ -177,7 +177,7 @@ def request_spec(server, datacenter, group, group_hosts):
     flavor = datacenter.flavors.get(server.flavor)
     # NOTE: root_gb carries the server's whole local disk as Valet counts it
     # (root, ephemeral and swap, or none when booted from a volume) so that
-    # nova's consume_from_request and our capacity filter agree with verify.
+    # nova's consume_from_request, placement_candidates and ostro.verify agree.
     nova_flavor = nova.objects.Flavor(
         name=server.flavor, flavorid=str(getattr(flavor, "id", None) or server.flavor),
         vcpus=server.vcpus, memory_mb=server.memory_mb, root_gb=server.disk_gb,
@@ -206,6 +206,10 @@ def placement_candidates(hosts, server, limit):
 
     Room is ``HostState`` usage plus the server within ``limits``, which
     :func:`host_states` fills with Valet's capacity of the host.
+
+    NOTE: as in real Nova, the limit applies before the server-group filters,
+    so in a data centre of more than ``limit`` roomy hosts an affinity
+    group's host may not be among the candidates and its next member fails.
     """
     candidates = []
     for state in hosts:

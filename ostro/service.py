@@ -122,14 +122,19 @@ class Engine:
     def release(self, orch_id):
         """Free one placement's capacity.  Releasing twice is harmless."""
         with self._lock:
-            placement = self.placements.pop(orch_id, None)
-            if placement is None:
-                return None
-            self.state.release(orch_id)
+            placement = self._forget(orch_id)
+            if placement is not None:
+                self.state.release(orch_id)
+            return placement
+
+    def _forget(self, orch_id):
+        """Drop a placement from the books (not from the search state)."""
+        placement = self.placements.pop(orch_id, None)
+        if placement is not None:
             plan = self.plans.get(placement.plan_id)
             if plan is not None:
                 plan.placements.pop(orch_id, None)
-            return placement
+        return placement
 
     def delete_plan(self, plan_id):
         with self._lock:
@@ -219,10 +224,13 @@ class Engine:
 
     def _commit(self, plan, stack, rules, items, solution):
         for orch_id in list(plan.placements):
-            self.release(orch_id)
+            self._forget(orch_id)
+        # The solution's state is the live state without the plan's old
+        # placements and with its new ones: adopt it rather than replay it.
+        self.state = solution.state
+        self.state.settle()
         stamp = plan_model.now()
         for orch_id, location in solution.locations.items():
-            self.state.reserve(items[orch_id], location, new=False)
             placement = Placement(orch_id, stack.resources[orch_id],
                                   self.compiled.names[location], plan_id=plan.id,
                                   groups=_memberships(rules, orch_id))

@@ -32,7 +32,7 @@ class Affinity(GroupRule):
         size = compiled.domain_count(self.level)
         needed = np.sum([member.demand for member in unplaced], axis=0)
         usable = (domains >= 0) & compiled.enabled
-        free = np.clip(compiled.capacity - state.used, 0, None)
+        free = np.clip(state.headroom, 0, None)
         fits = np.ones(size + 1, dtype=bool)
         for dim in np.flatnonzero(needed > 0):
             room = np.bincount(domains[usable], weights=free[usable, dim], minlength=size)

@@ -17,10 +17,9 @@ class Capacity(Rule):
     label = "capacity"
 
     def mask(self, state, item):
-        capacity = state.compiled.capacity
         mask = None
         for dim in np.flatnonzero(item.demand > 0):
-            fits = capacity[:, dim] - state.used[:, dim] + EPSILON >= item.demand[dim]
+            fits = state.headroom[:, dim] >= item.demand[dim] - EPSILON
             mask = fits if mask is None else mask & fits
         return mask
 

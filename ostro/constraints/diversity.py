@@ -17,12 +17,12 @@ class Diversity(GroupRule):
         compiled = state.compiled
         counter = state.counter(self.key)
         if counter is None or not counter.members:
-            return compiled.enabled | True
+            return None
         own = counter.units.get(self.unit_of(item), {})
         blocked = [d for d, count in counter.members.items()
                    if d >= 0 and count - own.get(d, 0) > 0]
         if not blocked:
-            return compiled.enabled | True
+            return None
         return ~domain_mask(compiled, self.level, blocked)
 
     def constrain(self, exact):

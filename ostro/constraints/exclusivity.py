@@ -73,10 +73,9 @@ class ExclusiveGuard(Rule):
         return item.is_server
 
     def mask(self, state, item):
-        held = state.exclusive[self.level]
-        if not held.any():
-            return state.compiled.enabled | True
-        held = held.copy()
+        if not state.holds_exclusive(self.level):
+            return None
+        held = state.exclusive[self.level].copy()
         for membership in item.groups:
             if membership.kind == "exclusivity" and membership.level == self.level:
                 held -= _group_servers(state, membership.key, self.level)

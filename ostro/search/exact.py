@@ -195,7 +195,7 @@ def hosts_lower_bound(problem, state):
             bound = max(bound, len({rule.rule.units[o] for o in rule.members
                                     if o in problem.items}))
     compiled = state.compiled
-    free = np.clip(compiled.capacity - state.used, 0, None)[:compiled.host_count, :3]
+    free = np.clip(state.headroom, 0, None)[:compiled.host_count, :3]
     total = np.sum([item.demand[:3] for item in servers], axis=0)
     largest = free.max(axis=0) if free.size else np.zeros(3)
     for dim in range(3):

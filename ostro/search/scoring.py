@@ -33,8 +33,7 @@ def remaining_share(state, item):
     compiled = state.compiled
     share = np.zeros(compiled.size)
     for dim in np.flatnonzero(item.demand > 0):
-        left = compiled.capacity[:, dim] - state.used[:, dim] - item.demand[dim]
-        share += left * compiled.inverse_capacity[:, dim]
+        share += (state.headroom[:, dim] - item.demand[dim]) * compiled.inverse_capacity[:, dim]
     return share
 
 

@@ -58,6 +58,8 @@ class SearchState:
     def __init__(self, compiled):
         self.compiled = compiled
         self.used = compiled.base_used.copy(order="F")
+        # NOTE: kept beside ``used`` because every filter and score reads it.
+        self.headroom = (compiled.capacity - compiled.base_used).copy(order="F")
         self.servers_in, self.exclusive, self.uplink_used, self.new_in = {}, {}, {}, {}
         for level in LEVELS:
             size = compiled.domain_count(level)
@@ -67,6 +69,7 @@ class SearchState:
             self.exclusive[level] = np.zeros(size, dtype=np.int64)
             self.uplink_used[level] = np.zeros(size)
             self.new_in[level] = np.zeros(size, dtype=np.int64)
+        self.exclusive_total = dict.fromkeys(LEVELS, 0)
         self.groups = {}
         self._owned = set()
         self.location_of = {}
@@ -82,15 +85,27 @@ class SearchState:
         twin = SearchState.__new__(SearchState)
         twin.compiled = self.compiled
         twin.used = self.used.copy(order="F")
+        twin.headroom = self.headroom.copy(order="F")
         for name in ("servers_in", "exclusive", "uplink_used", "new_in"):
             setattr(twin, name, {level: array.copy() for level, array in
                                  getattr(self, name).items()})
+        twin.exclusive_total = dict(self.exclusive_total)
         twin.groups = dict(self.groups)
         twin._owned = set()
         twin.location_of = dict(self.location_of)
         twin.items = dict(self.items)
         twin.new = set(self.new)
         return twin
+
+    def settle(self):
+        """Treat every item as committed: nothing counts as new any more."""
+        for counts in self.new_in.values():
+            counts[:] = 0
+        self.new.clear()
+
+    def holds_exclusive(self, level):
+        """Whether any exclusive group has a server in a domain of ``level``."""
+        return self.exclusive_total[level] > 0
 
     def counter(self, key):
         return self.groups.get(key)
@@ -131,6 +146,7 @@ class SearchState:
     def _apply(self, item, location, sign, new):
         compiled = self.compiled
         self.used[location] += sign * item.demand
+        self.headroom[location] -= sign * item.demand
         for level in LEVELS:
             domain = compiled.domain[level][location]
             if domain < 0:
@@ -145,6 +161,7 @@ class SearchState:
             counter.add(domain, membership.unit, item.is_server, sign)
             if membership.kind == "exclusivity" and item.is_server and domain >= 0:
                 self.exclusive[membership.level][domain] += sign
+                self.exclusive_total[membership.level] += sign
         for peer, bandwidth in item.pipes:
             peer_location = self.location_of.get(peer)
             if peer_location is not None and peer != item.orch_id:
@@ -161,7 +178,7 @@ class SearchState:
                     self.uplink_used[level][domain] += bandwidth
 
     def free(self):
-        return self.compiled.capacity - self.used
+        return self.headroom
 
     def placements(self, orch_ids=None):
         """orch id -> location name for ``orch_ids`` (default: the new items)."""

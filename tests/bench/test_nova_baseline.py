@@ -148,3 +148,13 @@ def test_every_resource_gets_an_answer():
 def test_unknown_mode(small_datacenter):
     with pytest.raises(ValueError):
         _place(small_datacenter, _servers(1), "shuffle")
+
+
+def test_placement_hands_over_at_most_max_placement_results(small_datacenter):
+    import nova.conf
+    nova.conf.CONF.set_override("max_placement_results", 2, group="scheduler")
+    try:
+        placements = _place(small_datacenter, _servers(6))
+    finally:
+        nova.conf.CONF.clear_override("max_placement_results", group="scheduler")
+    assert set(placements.values()) == {"c01r01h001", "c01r01h002"}

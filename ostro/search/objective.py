@@ -34,7 +34,8 @@ def pipe_crossings(compiled, first, second):
 def host_was_empty(base_state, location):
     compiled = base_state.compiled
     host_domain = compiled.domain["host"][location]
-    return base_state.servers_in["host"][host_domain] == 0 and not base_state.used[location].any()
+    return base_state.servers_in["host"][host_domain] == 0 and \
+        not compiled.base_occupied[location]
 
 
 def evaluate(base_state, items, locations):

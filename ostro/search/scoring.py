@@ -50,7 +50,7 @@ def _stack_on_host(state):
 def _occupied(state):
     compiled = state.compiled
     flags = _per_host(state, state.servers_in["host"])
-    return flags | compiled.base_occupied | (state.used[:, 3] > 0)
+    return flags | compiled.base_occupied | (state.headroom[:, 3] < compiled.capacity[:, 3] - 1e-6)
 
 
 def _stack_in_rack(state):

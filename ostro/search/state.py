@@ -57,8 +57,6 @@ def _bump(counts, key, delta):
 class SearchState:
     def __init__(self, compiled):
         self.compiled = compiled
-        self.used = compiled.base_used.copy(order="F")
-        # NOTE: kept beside ``used`` because every filter and score reads it.
         self.headroom = (compiled.capacity - compiled.base_used).copy(order="F")
         self.servers_in, self.exclusive, self.uplink_used, self.new_in = {}, {}, {}, {}
         for level in LEVELS:
@@ -72,6 +70,8 @@ class SearchState:
         self.exclusive_total = dict.fromkeys(LEVELS, 0)
         self.groups = {}
         self._owned = set()
+        self._own_levels = {("exclusive", level) for level in LEVELS} | \
+            {("uplink_used", level) for level in LEVELS}
         self.location_of = {}
         self.items = {}
         self.new = set()
@@ -84,11 +84,14 @@ class SearchState:
         """
         twin = SearchState.__new__(SearchState)
         twin.compiled = self.compiled
-        twin.used = self.used.copy(order="F")
         twin.headroom = self.headroom.copy(order="F")
-        for name in ("servers_in", "exclusive", "uplink_used", "new_in"):
+        for name in ("servers_in", "new_in"):
             setattr(twin, name, {level: array.copy() for level, array in
                                  getattr(self, name).items()})
+        # Exclusive and uplink counts change rarely: shared until written.
+        twin.exclusive = dict(self.exclusive)
+        twin.uplink_used = dict(self.uplink_used)
+        twin._own_levels = set()
         twin.exclusive_total = dict(self.exclusive_total)
         twin.groups = dict(self.groups)
         twin._owned = set()
@@ -96,6 +99,18 @@ class SearchState:
         twin.items = dict(self.items)
         twin.new = set(self.new)
         return twin
+
+    @property
+    def used(self):
+        """Capacity in use per location and dimension (existing load included)."""
+        return self.compiled.capacity - self.headroom
+
+    def _writable(self, name, level):
+        arrays = getattr(self, name)
+        if (name, level) not in self._own_levels:
+            arrays[level] = arrays[level].copy()
+            self._own_levels.add((name, level))
+        return arrays[level]
 
     def settle(self):
         """Treat every item as committed: nothing counts as new any more."""
@@ -145,7 +160,6 @@ class SearchState:
 
     def _apply(self, item, location, sign, new):
         compiled = self.compiled
-        self.used[location] += sign * item.demand
         self.headroom[location] -= sign * item.demand
         for level in LEVELS:
             domain = compiled.domain[level][location]
@@ -160,7 +174,7 @@ class SearchState:
             counter = self._writable_counter(membership)
             counter.add(domain, membership.unit, item.is_server, sign)
             if membership.kind == "exclusivity" and item.is_server and domain >= 0:
-                self.exclusive[membership.level][domain] += sign
+                self._writable("exclusive", membership.level)[domain] += sign
                 self.exclusive_total[membership.level] += sign
         for peer, bandwidth in item.pipes:
             peer_location = self.location_of.get(peer)
@@ -175,7 +189,7 @@ class SearchState:
                 continue
             for domain in (a, b):
                 if domain >= 0:
-                    self.uplink_used[level][domain] += bandwidth
+                    self._writable("uplink_used", level)[domain] += bandwidth
 
     def free(self):
         return self.headroom

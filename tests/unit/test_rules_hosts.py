@@ -171,15 +171,18 @@ AGGREGATES = {
 }
 
 
-def aggregate_datacenter(extra_specs):
+def aggregate_datacenter(extra_specs, occupied=None):
     """r1-h1 in "gold", r1-h2 in "silver", r1-h3 in no aggregate; flavor
-    "spec" (small) carries ``extra_specs``."""
+    "spec" (small) carries ``extra_specs``; ``occupied`` gets foreign load
+    so packing prefers it."""
     data = inventory_data(clusters=1, racks_per_cluster=1, hosts_per_rack=3)
     data["aggregates"] = AGGREGATES
     host_entry(data, H1)["aggregates"] = ["gold"]
     host_entry(data, H2)["aggregates"] = ["silver"]
     data["flavors"]["spec"] = {"vcpus": 1, "ram": 1024, "disk": 10,
                                "extra_specs": extra_specs}
+    if occupied is not None:
+        preload(data, occupied, vcpus=1)
     return build(data)
 
 
@@ -214,17 +217,16 @@ def test_aggregate_extra_specs_operators(extra_specs, matching):
             assert "flavor spec" in caught.value.message
 
 
-@pytest.mark.parametrize("extra_specs, matching", [
-    ({"speed": ">= 20"}, H2),
-    ({"aggregate_instance_extra_specs:ssd": "true"}, H1),
+@pytest.mark.parametrize("extra_specs, matching, decoy", [
+    ({"speed": ">= 20"}, H2, H1),
+    ({"aggregate_instance_extra_specs:ssd": "true"}, H1, H2),
+    ({"cpu": "<in> avx2"}, H1, H3),
 ])
-def test_aggregate_extra_specs_steer_an_unpinned_server(extra_specs, matching):
-    # Three whole-host servers: only the matching host can take any of them.
-    dc = aggregate_datacenter({})
-    data_specs = aggregate_datacenter(extra_specs)
-    assert len(engine(dc).plan(stack(*servers("s", 3, "large"))).placements) == 3
-    plan = engine(data_specs).plan(stack(server("s1", "spec")))
-    assert locations(plan)["s1"] == matching
+def test_aggregate_extra_specs_steer_an_unpinned_server(extra_specs, matching, decoy):
+    dc = aggregate_datacenter(extra_specs, occupied=decoy)
+    # Control: a server without extra specs packs onto the occupied decoy.
+    assert locations(engine(dc).plan(stack(server("plain"))))["plain"] == decoy
+    assert locations(engine(dc).plan(stack(server("s", "spec"))))["s"] == matching
 
 
 def test_aggregate_extra_specs_refusal_counts_hosts():

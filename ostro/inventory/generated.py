@@ -92,17 +92,22 @@ def generate_dict(clusters=2, racks_per_cluster=4, hosts_per_rack=8, seed=0, loa
         "racks": {name: {"cluster": cluster, **_uplink("rack", uplinks)}
                   for name, (cluster, _) in racks.items()},
         "aggregates": {name: spec for name, (spec, _) in aggregate_specs.items()},
-        "hosts": [],
         "storage_backends": _backends(cluster_names, list(racks), backends, load, rng),
     }
+    data["hosts"] = _hosts(racks, hosts_per_rack, shapes, aggregate_specs, load, rng, uplinks)
+    return data
+
+
+def _hosts(racks, hosts_per_rack, shapes, aggregate_specs, load, rng, uplinks):
+    hosts = []
     for index, (rack, (_, position)) in enumerate(racks.items()):
         shape = shapes[index % len(shapes)]
         in_aggregates = [name for name, (_, member) in aggregate_specs.items()
                          if member(position)]
         for number in range(1, hosts_per_rack + 1):
-            data["hosts"].append(_host(f"{rack}h{number:03d}", rack, shape, in_aggregates,
-                                       aggregate_specs, load, rng, uplinks))
-    return data
+            hosts.append(_host(f"{rack}h{number:03d}", rack, shape, in_aggregates,
+                               aggregate_specs, load, rng, uplinks))
+    return hosts
 
 
 def _flavors():

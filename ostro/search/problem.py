@@ -16,6 +16,9 @@ from ostro.constraints.storage import VolumeType
 from ostro.errors import NoPlacement
 from ostro.model.datacenter import LEVELS
 
+#: Rules that depend only on an item's own properties, in refusal order.
+SHARED_STATIC_RULES = (LocationKind(), AvailabilityZone(), AggregateExtraSpecs(), VolumeType())
+
 #: Group kind -> rule class (kinds are data; adding one is one entry here).
 GROUP_RULES = {"affinity": Affinity, "diversity": Diversity, "exclusivity": Exclusivity}
 
@@ -33,8 +36,8 @@ class Problem:
         restrictions = [Restriction(orch, names, True) for orch, names in (allowed or {}).items()]
         restrictions += [Restriction(orch, names, False)
                          for orch, names in (excluded or {}).items()]
-        self.static_rules = [LocationKind(), AvailabilityZone(), AggregateExtraSpecs(),
-                             VolumeType(), *restrictions]
+        self.static_rules = [*SHARED_STATIC_RULES, *restrictions]
+        self._restricted = {rule.orch_id for rule in restrictions}
         self.group_rules = [GROUP_RULES[rule.kind](rule, items)
                             for rule in group_rules.values()
                             if any(orch in items for orch in rule.units)]
@@ -47,22 +50,34 @@ class Problem:
     def static_mask(self, state, item):
         mask = self._static.get(item.orch_id)
         if mask is None:
-            mask = np.ones(self.compiled.size, dtype=bool)
-            for rule in self.static_rules:
-                if rule.applies(item):
-                    mask &= rule.mask(state, item)
+            if item.orch_id in self._restricted:
+                mask = self._combine(state, item, self.static_rules)
+            else:
+                # NOTE: items with the same kind, zone, specs and volume type
+                # share one mask across requests (ad hoc calls repeat them).
+                resource = item.resource
+                key = ("static", item.kind, resource.availability_zone,
+                       tuple(sorted(resource.extra_specs.items())),
+                       getattr(resource, "volume_type", None))
+                mask = self.compiled.cached_mask(
+                    key, lambda: self._combine(state, item, SHARED_STATIC_RULES))
             self._static[item.orch_id] = mask
+        return mask
+
+    def _combine(self, state, item, rules):
+        mask = np.ones(self.compiled.size, dtype=bool)
+        for rule in rules:
+            if rule.applies(item):
+                mask &= rule.mask(state, item)
         return mask
 
     def candidates(self, state, item):
         """Mask of locations that could take ``item`` in ``state``."""
-        mask = self.static_mask(state, item).copy()
+        mask = self.static_mask(state, item)
         for rule in self._applicable[item.orch_id]:
-            if not mask.any():
-                break
             narrowed = rule.mask(state, item)
             if narrowed is not None:
-                mask &= narrowed
+                mask = mask & narrowed
         return mask
 
     def refusal(self, state, item):

@@ -4,9 +4,10 @@ Preferences are lexicographic, following the objective's priorities: pipe
 bandwidth kept local first; then, to pack, hosts this stack already uses,
 hosts already holding anything, racks this stack already uses, and the
 tightest fit; to spread, the reverse of the host preferences and the most
-room left.  Each tier narrows the candidates before the next.  Terms are
-computed over all locations at once (contiguous vectors are cheaper than
-gathering the candidates first).
+room left.  Terms are computed over all locations at once (contiguous
+vectors are cheaper than gathering the candidates first) and combined with
+weights that keep them lexicographic: each tier's weight exceeds everything
+below it (the fit term is a sum of at most three shares in [0, 1]).
 """
 
 import numpy as np
@@ -58,10 +59,11 @@ def _stack_in_rack(state):
     return (state.new_in["rack"][compiled.safe_domain["rack"]] > 0) & compiled.has_domain["rack"]
 
 
-#: objective -> [(tier, preferred value)], applied in order.
+#: objective -> [(tier, weight when the tier is NOT as preferred, preferred value)].
 TIERS = {
-    "pack": [(_stack_on_host, True), (_occupied, True), (_stack_in_rack, True)],
-    "spread": [(_stack_on_host, False), (_occupied, False)],
+    "pack": [(_stack_on_host, 1000.0, True), (_occupied, 100.0, True),
+             (_stack_in_rack, 10.0, True)],
+    "spread": [(_stack_on_host, 1000.0, False), (_occupied, 100.0, False)],
 }
 
 
@@ -72,11 +74,8 @@ def best(state, item, mask, objective):
     if item.pipes:
         cost = pipe_cost(state, item)
         mask = mask & (cost <= cost[mask].min() + 1e-9)
-    for tier, preferred in TIERS[objective]:
-        narrowed = mask & (tier(state) == preferred)
-        if narrowed.any():
-            mask = narrowed
     share = remaining_share(state, item)
-    if objective == "spread":
-        share = -share
-    return int(np.argmin(np.where(mask, share, np.inf)))
+    score = -share if objective == "spread" else share
+    for tier, weight, preferred in TIERS[objective]:
+        score += weight * (tier(state) != preferred)
+    return int(np.argmin(np.where(mask, score, np.inf)))

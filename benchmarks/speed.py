@@ -42,9 +42,9 @@ def adhoc_rate(hosts, decisions, groups=200):
 
     def decide_all():
         for index in range(decisions):
+            joins = {"valet": {"groups": [f"anti-{index % groups}"]}}
             resource = {"type": "OS::Nova::Server", "name": f"adhoc-{index}",
-                        "properties": {"flavor": "m1.small",
-                                       "metadata": {"valet": {"groups": [f"anti-{index % groups}"]}}}}
+                        "properties": {"flavor": "m1.small", "metadata": joins}}
             engine.adhoc(f"adhoc-{index}", resource)
 
     _, elapsed = common.timed(decide_all)

@@ -52,7 +52,11 @@ class Engine:
             if existing is not None:
                 return existing
             plan = plan_model.new_plan(name, stack_id, resources, project_id)
-            allowed = dict.fromkeys(resources, locations) if locations else None
+            # NOTE: ``locations`` are the hosts Nova may use; volumes go to
+            # backends, which such a list never names.
+            allowed = {orch: set(locations) for orch, entry in resources.items()
+                       if isinstance(entry, dict)
+                       and entry.get("type") in parser.SERVER_TYPES} if locations else None
             self._place(plan, resources, allowed=allowed)
             return plan
 
@@ -160,11 +164,18 @@ class Engine:
             stack = self._parse({orch_id: resource}, project_id)
             if orch_id not in stack.resources:
                 raise InvalidInput(f"existing {orch_id}: not a server or volume")
+            if orch_id in self.placements:
+                raise InvalidInput(f"existing {orch_id}: it is already placed")
             if location not in self.compiled.index:
                 raise InvalidInput(f"existing {orch_id}: unknown location {location!r}")
+            index = self.compiled.index[location]
+            wanted = "server" if self.compiled.is_host[index] else "volume"
+            if stack.resources[orch_id].kind != wanted:
+                raise InvalidInput(f"existing {orch_id}: a {stack.resources[orch_id].kind} "
+                                   f"cannot be at {location}")
             rules = group_rules(stack)
             item = item_model.stack_items(stack, rules)[orch_id]
-            self.state.reserve(item, self.compiled.index[location], new=False)
+            self.state.reserve(item, index, new=False)
             placement = Placement(orch_id, stack.resources[orch_id], location, state="active",
                                   groups=_memberships(rules, orch_id))
             placement.updated_at = plan_model.now()

@@ -1,4 +1,9 @@
-"""Affinity: every member of the group in one domain of the group's level."""
+"""Affinity: every member of the group in one domain of the group's level.
+
+Once the first member fixes the domain, the room the other members need
+there is held: other items may not take it (otherwise a pipe peer or a
+neighbour placed in between could leave the last member nowhere to go).
+"""
 
 import numpy as np
 
@@ -12,26 +17,34 @@ class Affinity(GroupRule):
         super().__init__(group)
         self.pending = [items[orch] for orch in group.units if orch in items]
 
+    def applies(self, item):
+        # Members are kept together; everyone else keeps clear of held room.
+        return True
+
     def mask(self, state, item):
         compiled = state.compiled
         counter = state.counter(self.key)
-        if counter is not None and any(d >= 0 for d in counter.members):
-            return domain_mask(compiled, self.level, [d for d in counter.members if d >= 0])
+        anchored = [d for d in counter.members if d >= 0] if counter is not None else []
+        unplaced = [other for other in self.pending
+                    if other.orch_id not in state.location_of and other is not item]
+        if item.orch_id not in self.members:
+            return self._hold_room(state, item, anchored, unplaced)
+        if anchored:
+            return domain_mask(compiled, self.level, anchored)
         domains = compiled.domain[self.level]
         mask = domains >= 0
-        unplaced = [other for other in self.pending if other.orch_id not in state.location_of]
-        if len(unplaced) > 1:
-            mask &= self._room_for(state, unplaced)
+        if unplaced:
+            mask &= self._room_for(state, unplaced + [item])
         return mask
 
-    def _room_for(self, state, unplaced):
-        """Domains whose free capacity could hold every unplaced member: a
+    def _room_for(self, state, members):
+        """Domains whose free capacity could hold all ``members``: a
         necessary condition, checked before the first member commits the group."""
         compiled = state.compiled
         domains = compiled.domain[self.level]
         size = compiled.domain_count(self.level)
-        needed = np.sum([member.demand for member in unplaced], axis=0)
-        usable = (domains >= 0) & compiled.enabled
+        needed = np.sum([member.demand for member in members], axis=0)
+        usable = compiled.has_domain[self.level] & compiled.enabled
         free = np.clip(state.headroom, 0, None)
         fits = np.ones(size + 1, dtype=bool)
         for dim in np.flatnonzero(needed > 0):
@@ -39,6 +52,24 @@ class Affinity(GroupRule):
             fits[:size] &= room + 1e-6 >= needed[dim]
         fits[-1] = False
         return fits[domains]
+
+    def _hold_room(self, state, item, anchored, unplaced):
+        """Keep a non-member out of the group's domain if it would take room
+        the unplaced members need there."""
+        if len(anchored) != 1 or not unplaced:
+            return None
+        inside = domain_mask(state.compiled, self.level, anchored)
+        inside &= state.compiled.enabled
+        needed = np.sum([member.demand for member in unplaced], axis=0)
+        room = np.clip(state.headroom[inside], 0, None).sum(axis=0)
+        if np.all(room - item.demand + 1e-6 >= needed):
+            return None
+        return ~inside
+
+    def detail(self, state, item):
+        if item.orch_id not in self.members:
+            return f"room held for the group's unplaced members; {item.name} is not one"
+        return None
 
     def constrain(self, exact):
         """All members placed by the model pick the same single domain."""

@@ -25,8 +25,8 @@ def crossings(compiled, location, peer_location):
 
 def placed_pipes(state, item):
     """(peer location, bandwidth) for the item's pipes whose other end is placed."""
-    return [(state.location_of[peer], bandwidth) for peer, bandwidth in item.pipes
-            if peer in state.location_of]
+    return [(state.location_of[end.peer], end.bandwidth) for end in item.pipes
+            if end.peer in state.location_of]
 
 
 class Bandwidth(Rule):
@@ -60,7 +60,7 @@ class Bandwidth(Rule):
         return mask
 
     def detail(self, state, item):
-        total = sum(bandwidth for _, bandwidth in item.pipes)
+        total = sum(end.bandwidth for end in item.pipes)
         return f"pipes of {total:g} Mbps"
 
     def constrain(self, exact):

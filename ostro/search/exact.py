@@ -69,17 +69,16 @@ class ExactModel:
     def _model_pipes(self):
         seen = set()
         for orch, item in self.items.items():
-            for peer, bandwidth in item.pipes:
-                pair = frozenset((orch, peer))
-                if pair in seen:
+            for end in item.pipes:
+                if end.pipe in seen:
                     continue
-                seen.add(pair)
-                if peer in self.x:
-                    self._pipe_between_items(orch, peer, bandwidth)
-                elif peer in self.state.location_of:
-                    self._pipe_to_placed(orch, self.state.location_of[peer], bandwidth)
+                seen.add(end.pipe)
+                if end.peer in self.x:
+                    self._pipe_between_items(orch, end.peer, end.bandwidth, end.pipe)
+                elif end.peer in self.state.location_of:
+                    self._pipe_to_placed(orch, self.state.location_of[end.peer], end.bandwidth)
 
-    def _pipe_between_items(self, first, second, bandwidth):
+    def _pipe_between_items(self, first, second, bandwidth, pipe):
         for level in LEVELS:
             at_first, at_second = self.presence(first, level), self.presence(second, level)
             together = []
@@ -90,7 +89,7 @@ class ExactModel:
                 if domain < 0 or not in_first or not in_second:
                     continue
                 # both[d] can be 1 only when both ends are in domain d.
-                both = self.model.NewBoolVar(f"same_{first}_{second}_{level}_{domain}")
+                both = self.model.NewBoolVar(f"same_{pipe}_{level}_{domain}")
                 self.model.Add(both <= sum(in_first))
                 self.model.Add(both <= sum(in_second))
                 together.append(both)

@@ -10,6 +10,10 @@ import numpy as np
 #: the item sits under (diversity keeps units, not leaves, apart).
 Membership = collections.namedtuple("Membership", "key kind level unit")
 
+#: One end of a pipe as seen from an item: the other end, the bandwidth and
+#: the pipe's own id (two pipes may join the same pair of items).
+PipeEnd = collections.namedtuple("PipeEnd", "peer bandwidth pipe")
+
 
 @dataclasses.dataclass(eq=False)
 class Item:
@@ -28,7 +32,7 @@ class Item:
 
 def make_item(orch_id, resource, groups=(), pipes=()):
     """An item for ``resource``; ``groups`` are :class:`Membership` tuples,
-    ``pipes`` ``(peer orch id, bandwidth)`` pairs."""
+    ``pipes`` :class:`PipeEnd` tuples."""
     return Item(orch_id=orch_id, name=resource.name, kind=resource.kind,
                 demand=np.asarray(resource.demand, dtype=float), resource=resource,
                 groups=tuple(groups), pipes=tuple(pipes))
@@ -44,7 +48,7 @@ def stack_items(stack, group_rules):
     pipes = collections.defaultdict(list)
     for pipe in stack.pipes:
         first, second = pipe.ends
-        pipes[first].append((second, pipe.bandwidth))
-        pipes[second].append((first, pipe.bandwidth))
+        pipes[first].append(PipeEnd(second, pipe.bandwidth, pipe.orch_id))
+        pipes[second].append(PipeEnd(first, pipe.bandwidth, pipe.orch_id))
     return {orch_id: make_item(orch_id, resource, memberships[orch_id], pipes[orch_id])
             for orch_id, resource in stack.resources.items()}

@@ -46,12 +46,11 @@ def evaluate(base_state, items, locations):
     where.update(locations)
     cost, seen = 0.0, set()
     for orch_id in locations:
-        for peer, bandwidth in items[orch_id].pipes:
-            pair = frozenset((orch_id, peer))
-            if pair in seen or peer not in where:
+        for end in items[orch_id].pipes:
+            if end.pipe in seen or end.peer not in where:
                 continue
-            seen.add(pair)
-            cost += bandwidth * pipe_crossings(compiled, where[orch_id], where[peer])
+            seen.add(end.pipe)
+            cost += end.bandwidth * pipe_crossings(compiled, where[orch_id], where[end.peer])
     hosts = {loc for orch_id, loc in locations.items() if items[orch_id].is_server}
     opened = sum(1 for loc in hosts if host_was_empty(base_state, loc))
     return Score(cost, len(hosts), opened)

@@ -27,8 +27,8 @@ def _blocks(problem):
             for other in members[1:]:
                 join(members[0], other)
     for orch, item in problem.items.items():
-        for peer, _ in item.pipes:
-            join(orch, peer)
+        for end in item.pipes:
+            join(orch, end.peer)
     blocks = {}
     for orch in problem.items:
         blocks.setdefault(root(orch), []).append(orch)
@@ -50,7 +50,19 @@ def _constrainedness(problem):
     return counts
 
 
-def _follow_pipes(problem, block, weight):
+def _affinity_mates(problem):
+    mates = {orch: [] for orch in problem.items}
+    for rule in problem.group_rules:
+        if rule.kind == "affinity":
+            members = [orch for orch in rule.members if orch in problem.items]
+            for orch in members:
+                mates[orch].extend(other for other in members if other != orch)
+    return mates
+
+
+def _follow_links(problem, block, weight, mates):
+    """Breadth first from the heaviest item: affinity mates right after each
+    other (so a group is placed in one run), then pipe peers."""
     ordered, seen = [], set()
     for start in sorted(block, key=lambda orch: -weight[orch]):
         pending = [start]
@@ -60,7 +72,9 @@ def _follow_pipes(problem, block, weight):
                 continue
             seen.add(orch)
             ordered.append(orch)
-            peers = [peer for peer, _ in problem.items[orch].pipes if peer in problem.items]
+            together = sorted((m for m in mates[orch] if m not in seen), key=lambda m: -weight[m])
+            pending[:0] = together
+            peers = [end.peer for end in problem.items[orch].pipes if end.peer in problem.items]
             pending.extend(sorted(peers, key=lambda peer: -weight[peer]))
     return ordered
 
@@ -71,11 +85,12 @@ def initial_order(problem):
     weight = _weights(problem)
     constrained = _constrainedness(problem)
     blocks = _blocks(problem)
+    mates = _affinity_mates(problem)
     blocks.sort(key=lambda block: (-sum(weight[o] for o in block),
                                    -max(constrained[o] for o in block)))
     order = []
     for block in blocks:
-        order.extend(_follow_pipes(problem, block, weight))
+        order.extend(_follow_links(problem, block, weight, mates))
     return order
 
 

@@ -176,10 +176,10 @@ class SearchState:
             if membership.kind == "exclusivity" and item.is_server and domain >= 0:
                 self._writable("exclusive", membership.level)[domain] += sign
                 self.exclusive_total[membership.level] += sign
-        for peer, bandwidth in item.pipes:
-            peer_location = self.location_of.get(peer)
-            if peer_location is not None and peer != item.orch_id:
-                self.charge_pipe(location, peer_location, sign * bandwidth)
+        for end in item.pipes:
+            peer_location = self.location_of.get(end.peer)
+            if peer_location is not None and end.peer != item.orch_id:
+                self.charge_pipe(location, peer_location, sign * end.bandwidth)
 
     def charge_pipe(self, first, second, bandwidth):
         """Add ``bandwidth`` to the uplinks a pipe between two locations crosses."""

@@ -19,6 +19,7 @@ from tests.unit.engine_fixtures import (
     servers,
     snapshot,
     stack,
+    volume,
 )
 
 R1H1, R1H2 = host_name("r1", 1), host_name("r1", 2)
@@ -155,6 +156,19 @@ def test_update_refuses_kept_servers_that_break_a_new_rule():
     assert_same_state(before, snapshot(subject))
     assert plan.resources == resources_before
     assert set(locations(plan)) == {"a", "b"}
+
+
+def test_update_adds_a_server_to_a_group_of_kept_servers():
+    subject = engine(datacenter())
+    members = ["s1", "s2"]
+    plan = subject.plan(stack(*servers("s", 2), group("apart", "diversity", "host", members)),
+                        stack_id="app")
+    kept = locations(plan)
+    subject.update(plan.id, stack(*servers("s", 3),
+                                  group("apart", "diversity", "host", members + ["s3"])))
+    where = locations(plan)
+    assert {name: where[name] for name in members} == kept
+    assert where["s3"] not in kept.values()
 
 
 # --- replan and migrate --------------------------------------------------------------
@@ -354,3 +368,68 @@ def test_expire_releases_stale_placements_by_state_ttl():
     assert set(subject.placements) == {orch}
     subject.release(orch)
     assert_same_state(baseline, snapshot(subject))
+
+
+def test_failed_plan_can_be_retried_with_the_same_stack_id():
+    dc = datacenter(clusters=1, racks_per_cluster=1, hosts_per_rack=2)
+    subject = engine(dc)
+    blocker = subject.plan(stack(*servers("b", 2, "large")), stack_id="blocker")
+    with pytest.raises(NoPlacement):
+        subject.plan(stack(server("a", "large")), stack_id="app")
+    subject.delete_plan(blocker.id)
+    plan = subject.plan(stack(server("a", "large")), stack_id="app")
+    assert subject.find_plan("app") is plan
+    assert set(locations(plan)) == {"a"}
+
+
+# --- plans within given locations ----------------------------------------------------
+
+def storage_datacenter():
+    def edit(data):
+        data["storage_backends"] = [{"name": "pool", "rack": "r1", "capacity_gb": 100}]
+    return datacenter(edit)
+
+
+def test_plan_within_locations_restricts_servers():
+    subject = engine(storage_datacenter())
+    allowed = [host_name("r3", 2)]
+    plan = subject.plan(stack(*servers("s", 2)), stack_id="app", locations=allowed)
+    assert set(locations(plan).values()) == set(allowed)
+
+
+def test_plan_within_locations_still_places_volumes_on_backends():
+    # ``locations`` lists hosts (what Nova allows); a volume of the same
+    # stack goes to a storage backend, which is never in that list.
+    subject = engine(storage_datacenter())
+    resources = stack(server("s"), volume("v", 10))
+    plan = subject.plan(resources, stack_id="app", locations=[host_name("r3", 2)])
+    assert locations(plan) == {"s": host_name("r3", 2), "v": "pool"}
+
+
+# --- existing placements -------------------------------------------------------------
+
+@pytest.mark.parametrize("resource, location", [
+    (server("s"), "pool"),           # a server on a storage backend
+    (volume("v", 10), R1H1),         # a volume on a host
+    (server("s"), "no-such-host"),
+], ids=["server-on-backend", "volume-on-host", "unknown-location"])
+def test_existing_placement_on_the_wrong_kind_of_location_is_invalid(resource, location):
+    subject = engine(storage_datacenter())
+    before = snapshot(subject)
+    with pytest.raises(InvalidInput):
+        subject.add_existing(*resource, location)
+    assert_same_state(before, snapshot(subject))
+    assert subject.placements == {}
+
+
+def test_existing_placement_of_an_already_placed_resource_is_invalid():
+    subject = engine(datacenter())
+    subject.plan(stack(server("a")), stack_id="app")
+    orch, entry = server("old")
+    subject.add_existing(orch, entry, R1H2)
+    before = snapshot(subject)
+    for taken in (orch, orch_id("a")):
+        with pytest.raises(InvalidInput):
+            subject.add_existing(taken, entry, host_name("r2", 1))
+    assert_same_state(before, snapshot(subject))
+    assert subject.placements[orch_id("a")].location == R1H1

@@ -93,7 +93,7 @@ def test_plans_pass_the_checker_and_refusals_are_real(case):
         return
     hypothesis.event(f"placed by {plan.method}")
     assert len(plan.placements) == len(parser.parse(resources, datacenter).resources)
-    assert _violations(datacenter, resources, plan) == []
+    assert _violations(datacenter, resources, plan) == [], plan.method
 
 
 @hypothesis.settings(max_examples=25, deadline=None,

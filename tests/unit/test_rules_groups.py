@@ -10,8 +10,11 @@ import re
 
 import pytest
 
-from ostro.errors import NoPlacement
+from ostro.config import EngineSettings
+from ostro.errors import NoPlacement, TopologyError
 from ostro.model.datacenter import LEVELS
+from ostro.model.topology import NamedGroup
+from ostro.service import Engine
 from tests.unit.engine_fixtures import (
     assert_no_violations,
     build,
@@ -282,3 +285,103 @@ def test_existing_placement_consumes_capacity():
         subject.plan(stack(server("two", zone=f"nova:{target}")))
     assert caught.value.rule == "capacity"
     assert caught.value.resource == "two"
+
+
+def test_named_affinity_group_spans_plans():
+    dc = datacenter()
+    subject = engine(dc, named_groups=[("aff", "affinity", "rack")])
+    pinned = host_name("r4", 1)
+    subject.plan(stack(server("a", "three", zone=f"nova:{pinned}", groups=["aff"])),
+                 stack_id="A")
+    # Control: a plain server packs into rack r1 (the first free host).
+    plain = subject.plan(stack(server("plain", "three")), stack_id="plain")
+    assert domain(dc, locations(plain)["plain"], "rack") != "r4"
+
+    second = subject.plan(stack(server("b", "three", groups=["aff"])), stack_id="B")
+    assert locations(second)["b"] == host_name("r4", 2)
+
+
+def test_deleted_plan_leaves_its_named_groups():
+    subject = engine(datacenter(), named_groups=[("g", "diversity", "host"),
+                                                 ("ex", "exclusivity", "rack")])
+    first = subject.plan(stack(server("a", groups=["g", "ex"])), stack_id="A")
+    taken = locations(first)["a"]
+    subject.delete_plan(first.id)
+    # Neither the diversity nor the exclusivity membership outlives the plan.
+    later = subject.plan(stack(server("b", groups=["g"]), server("c")), stack_id="B")
+    assert locations(later) == {"b": taken, "c": taken}
+
+
+def test_flavor_extra_spec_valet_joins_named_group():
+    data = inventory_data()
+    data["flavors"]["grouped"] = {"vcpus": 1, "ram": 1024, "disk": 10,
+                                  "extra_specs": {"valet": {"groups": ["g"]}}}
+    subject = engine(build(data), named_groups=[("g", "diversity", "host")])
+    # The aggregate rule ignores the "valet" key (no aggregate carries it).
+    plan = subject.plan(stack(server("a", "grouped"), server("b", "grouped")))
+    assert locations(plan)["a"] != locations(plan)["b"]
+
+
+def test_named_group_membership_is_limited_to_its_projects():
+    dc = datacenter()
+    subject = Engine(dc, EngineSettings(),
+                     named_groups=[NamedGroup("g", "diversity", "host", members=("p1",))])
+    with pytest.raises(TopologyError) as caught:
+        subject.plan(stack(server("a", groups=["g"])), stack_id="A", project_id="p2")
+    assert "g" in caught.value.groups
+    assert "p2" in caught.value.message
+    assert subject.placements == {}
+    plan = subject.plan(stack(server("a", groups=["g"])), stack_id="B", project_id="p1")
+    assert set(locations(plan)) == {"a"}
+
+
+@pytest.mark.parametrize("affinity_level, diversity_level, clash", [
+    ("host", "host", True),
+    ("host", "rack", True),          # sharing a host means sharing its rack
+    ("rack", "cluster", True),
+    ("rack", "host", False),         # one rack, two hosts: fine
+    ("cluster", "rack", False),
+])
+def test_affinity_and_diversity_over_the_same_pair(affinity_level, diversity_level, clash):
+    dc = datacenter()
+    resources = stack(*servers("s", 2),
+                      group("together", "affinity", affinity_level, ["s1", "s2"]),
+                      group("apart", "diversity", diversity_level, ["s1", "s2"]))
+    if clash:
+        with pytest.raises(TopologyError) as caught:
+            engine(dc).plan(resources)
+        assert set(caught.value.groups) == {"together", "apart"}
+        assert "contradict" in caught.value.message
+    else:
+        plan = engine(dc).plan(resources)
+        assert len(set(domains(dc, plan, ["s1", "s2"], affinity_level))) == 1
+        assert len(set(domains(dc, plan, ["s1", "s2"], diversity_level))) == 2
+
+
+def test_child_group_wider_than_its_parent_is_refused():
+    resources = stack(*servers("s", 2), group("inner", "diversity", "rack", ["s1", "s2"]),
+                      group("outer", "affinity", "host", ["inner"]))
+    with pytest.raises(TopologyError) as caught:
+        engine(datacenter()).plan(resources)
+    assert set(caught.value.groups) == {"inner", "outer"}
+
+
+def test_in_stack_groups_of_different_plans_do_not_mix_even_with_one_name():
+    # Two hosts: each stack's diversity(host) pair needs both of them.
+    dc = datacenter(clusters=1, racks_per_cluster=1, hosts_per_rack=2)
+    subject = engine(dc)
+    for prefix in ("a", "b"):
+        names = [f"{prefix}1", f"{prefix}2"]
+        plan = subject.plan(stack(server(names[0]), server(names[1]),
+                                  group("g", "diversity", "host", names)), stack_id=prefix)
+        assert len(set(locations(plan).values())) == 2
+    assert_no_violations(subject)
+
+
+def test_in_stack_exclusivity_of_an_earlier_plan_keeps_later_servers_out():
+    dc = datacenter()
+    subject = engine(dc)
+    first = subject.plan(stack(server("member"), group("ex", "exclusivity", "host", ["member"])),
+                         stack_id="A")
+    later = subject.plan(stack(*servers("s", 3)), stack_id="B")
+    assert locations(first)["member"] not in locations(later).values()

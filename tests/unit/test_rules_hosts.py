@@ -264,6 +264,18 @@ def test_volume_goes_to_a_backend_of_its_type(volume_type, allowed):
     assert_no_violations(subject)
 
 
+def test_volume_zone_and_disabled_backends():
+    def edit(data):
+        data["storage_backends"] = [
+            {"name": "off", "capacity_gb": 1000, "enabled": False},
+            {"name": "nova-pool", "capacity_gb": 1000},
+            {"name": "az2-pool", "capacity_gb": 1000, "availability_zone": "az2"},
+        ]
+    dc = datacenter(edit)
+    plan = engine(dc).plan(stack(volume("plain", 10), volume("zoned", 10, zone="az2")))
+    assert locations(plan) == {"plain": "nova-pool", "zoned": "az2-pool"}
+
+
 def test_volume_of_unknown_type_is_refused():
     with pytest.raises(NoPlacement) as caught:
         engine(storage_datacenter()).plan(stack(volume("v", 10, "gold")))
@@ -408,3 +420,11 @@ def test_objective_pack_uses_fewest_hosts_spread_most(objective, hosts):
     subject = engine(datacenter(), objective=objective)
     plan = subject.plan(stack(*servers("s", 4)))
     assert len(hosts_used(plan)) == hosts
+
+
+@pytest.mark.parametrize("objective, expect_occupied", [("pack", True), ("spread", False)])
+def test_objective_decides_between_occupied_and_empty_hosts(objective, expect_occupied):
+    # r1-h1 already holds load: packing fills it, spreading avoids it.
+    dc = datacenter(lambda data: preload(data, H1, vcpus=1))
+    plan = engine(dc, objective=objective).plan(stack(server("s")))
+    assert (locations(plan)["s"] == H1) is expect_occupied

@@ -38,9 +38,10 @@ class Diversity(GroupRule):
             for domain, present in self._unit_presence(exact, unit, leaves).items():
                 if domain >= 0:
                     per_domain.setdefault(domain, []).append(present)
-        for terms in per_domain.values():
+        for domain, terms in per_domain.items():
             if len(terms) > 1:
-                exact.model.Add(sum(terms) <= 1)
+                limit = exact.at_most_one_unless_unused(domain) if self.level == "host" else 1
+                exact.model.Add(sum(terms) <= limit)
 
     def _unit_presence(self, exact, unit, leaves):
         """domain -> expression that is 1 when the unit has a member there."""

@@ -36,6 +36,7 @@ class ExactModel:
         self._uplink = collections.defaultdict(list)
         self._pipe_cost = []
         self._model_pipes()
+        self._model_hosts_used()
         for rule in problem.dynamic_rules:
             rule.constrain(self)
         self._set_objective()
@@ -112,9 +113,8 @@ class ExactModel:
                 self._uplink[(level, peer_domain)].append((bandwidth, None))
                 self._uplink[(level, peer_domain)].extend((-bandwidth, v) for v in shared)
 
-    def _set_objective(self):
-        """Pipe cost first, then hosts used (fewest for pack, most for spread),
-        then hosts that were empty (avoid for pack, prefer for spread)."""
+    def _model_hosts_used(self):
+        """used[h] is 1 exactly when host h receives a server."""
         hosts = collections.defaultdict(list)
         for orch, variables in self.x.items():
             if self.items[orch].is_server:
@@ -125,6 +125,16 @@ class ExactModel:
             flag = self.model.NewBoolVar(f"used_{location}")
             self.model.AddMaxEquality(flag, variables)
             self.used[location] = flag
+            self._link_capacity(location, flag)
+
+    def at_most_one_unless_unused(self, location):
+        """Right-hand side for "at most one of these on one host": the host's
+        used flag (tighter than 1 for the solver's bound; equal in value)."""
+        return self.used.get(location, 1)
+
+    def _set_objective(self):
+        """Pipe cost first, then hosts used (fewest for pack, most for spread),
+        then hosts that were empty (avoid for pack, prefer for spread)."""
         spread = self.problem.objective == "spread"
         per_host = len(self.used) + 1
         per_pipe = per_host * per_host
@@ -133,6 +143,20 @@ class ExactModel:
             empty = objectives.host_was_empty(self.state, location)
             terms.append(((-per_host if spread else per_host) + (empty != spread), flag))
         self.model.Minimize(sum(weight * var for weight, var in terms))
+
+    def _link_capacity(self, location, flag):
+        """Demand on a host fits its free capacity, and only if the host is
+        used.  Redundant for feasibility, but it gives the solver the
+        bin-packing bound (total demand over capacity) early."""
+        free = self.state.free()[location]
+        entries = [(orch, self.x[orch][location]) for orch in self.x
+                   if location in self.x[orch] and self.items[orch].is_server]
+        for dim in range(3):
+            terms = [(int(round(self.items[orch].demand[dim])), var) for orch, var in entries
+                     if self.items[orch].demand[dim] > 0]
+            if terms:
+                limit = int(free[dim] + 1e-6)
+                self.model.Add(sum(w * v for w, v in terms) <= limit * flag)
 
     def hint(self, locations):
         for orch, location in locations.items():

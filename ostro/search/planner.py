@@ -1,12 +1,12 @@
-"""Whole-stack search: heuristic first, then the exact model or local
-improvement while the budget lasts.
+"""Whole-stack search: heuristic first, then improvement while the budget lasts.
 
-- Heuristic answer found, stack small enough for the exact model: CP-SAT
-  starts from the heuristic's answer as a hint and keeps whichever is better.
+- The heuristic's answer is improved locally (emptying lightly used hosts);
+  that is cheap and runs for every stack.
+- Stacks small enough for the exact model: unless the answer already meets
+  a lower bound, CP-SAT starts from it as a hint and the better one wins.
 - Heuristic found nothing, stack small enough: CP-SAT on the full model, so
   small stacks are refused only when no placement exists (or the budget ran
   out before one was found).
-- Large stacks: local improvement of the heuristic answer.
 """
 
 import dataclasses
@@ -40,16 +40,16 @@ def solve(problem, base_state, settings, deadline=None):
                 return found
         raise refusal
     solution = _solution(problem, base_state, state, "heuristic")
+    if solution.score.hosts_used > 1:
+        improved = improve.improve(problem, base_state, state, deadline)
+        if improved is not state:
+            solution = _solution(problem, base_state, improved, "improved")
     if small and not _clearly_optimal(problem, base_state, solution):
         found = _exact(problem, base_state, settings, deadline, hint=solution,
                        max_variables=settings.exact_max_variables)
-        if found is not None and found.score.key(problem.objective) <= \
+        if found is not None and found.score.key(problem.objective) < \
                 solution.score.key(problem.objective):
             return found
-    if solution.score.hosts_used > 1 and not solution.optimal:
-        improved = improve.improve(problem, base_state, state, deadline)
-        if improved is not state:
-            return _solution(problem, base_state, improved, "improved")
     return solution
 
 

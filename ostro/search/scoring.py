@@ -67,6 +67,15 @@ TIERS = {
 }
 
 
+def _fit(state, item, objective):
+    share = remaining_share(state, item)
+    if objective == "spread":
+        return -share
+    # NOTE: best fit on hosts the stack already uses, but when a host must be
+    # opened, the one with the most room, so fewer get opened in all.
+    return np.where(_stack_on_host(state), share, -share)
+
+
 def best(state, item, mask, objective):
     """Index of the best location among ``mask`` for ``item``."""
     if np.count_nonzero(mask) == 1:
@@ -74,8 +83,7 @@ def best(state, item, mask, objective):
     if item.pipes:
         cost = pipe_cost(state, item)
         mask = mask & (cost <= cost[mask].min() + 1e-9)
-    share = remaining_share(state, item)
-    score = -share if objective == "spread" else share
+    score = _fit(state, item, objective)
     for tier, weight, preferred in TIERS[objective]:
         score += weight * (tier(state) != preferred)
     return int(np.argmin(np.where(mask, score, np.inf)))

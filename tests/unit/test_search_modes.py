@@ -23,19 +23,20 @@ from tests.unit.engine_fixtures import (
     stack,
 )
 
-R1H1, R1H2, R2H1 = host_name("r1", 1), host_name("r1", 2), host_name("r2", 1)
+R1H1, R1H2 = host_name("r1", 1), host_name("r1", 2)
+R2H1, R2H2 = host_name("r2", 1), host_name("r2", 2)
 
 
 def trap_datacenter():
-    """Rack r1: two hosts of 6 vCPU.  Rack r2: one host of 12 vCPU.
+    """Rack r1: hosts of 10 and 2 vCPU.  Rack r2: hosts of 8 and 4 vCPU.
 
-    Three 4-vCPU servers in affinity(rack) fit only in r2 (r1 has 12 vCPU
-    in total but no host takes two of them).  Greedy tightest fit puts the
-    first one in r1 (a 6-vCPU host is the tighter fit) and the group is stuck.
+    Three 4-vCPU servers in affinity(rack) fit only in r2 (8 + 4); r1 has
+    12 vCPU in total, so the group's room check passes there, but no split
+    of three 4s fits 10 + 2.  Greedy opens the host with the most room (the
+    10-vCPU host in r1), puts two servers there and the group is stuck.
     """
     data = inventory_data(clusters=1, racks_per_cluster=2, hosts_per_rack=2)
-    data["hosts"] = [h for h in data["hosts"] if h["name"] != host_name("r2", 2)]
-    for name, size in ((R1H1, 6), (R1H2, 6), (R2H1, 12)):
+    for name, size in ((R1H1, 10), (R1H2, 2), (R2H1, 8), (R2H2, 4)):
         host_entry(data, name).update(vcpus=size, memory_mb=size * 1024, disk_gb=size * 10)
     data["flavors"]["four"] = {"vcpus": 4, "ram": 4096, "disk": 40}
     return build(data)
@@ -50,8 +51,8 @@ def test_exact_model_finds_what_greedy_misses():
     subject = engine(dc, exact_max_resources=50)
     plan = subject.plan(trap_stack())
     assert plan.method == "exact"
-    assert set(locations(plan).values()) == {R2H1}
-    assert domain(dc, R2H1, "rack") == "r2"
+    assert set(locations(plan).values()) == {R2H1, R2H2}
+    assert {domain(dc, host, "rack") for host in locations(plan).values()} == {"r2"}
     assert_no_violations(subject)
 
 

@@ -31,7 +31,7 @@ def reference(engine, resources, hint, budget):
     base = engine.state.copy()
     model = exact.ExactModel(problem, base, exact.candidate_sets(problem, base))
     model.hint({orch: engine.compiled.index[name] for orch, name in hint.items()})
-    result = model.solve(budget, workers=2)
+    result = model.solve(budget, workers=8)
     if result.locations is None:
         return None, None, False
     locations = {orch: engine.compiled.names[loc] for orch, loc in result.locations.items()}

@@ -14,6 +14,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from ostro.model.datacenter import LEVELS
+from ostro.search import bounds
 from ostro.search import objective as objectives
 
 
@@ -126,6 +127,10 @@ class ExactModel:
             self.model.AddMaxEquality(flag, variables)
             self.used[location] = flag
             self._link_capacity(location, flag)
+        # A fact about every valid placement, stated so the solver's bound starts there.
+        if self.used:
+            self.model.Add(sum(self.used.values()) >= bounds.hosts_lower_bound(
+                self.problem, self.state))
 
     def at_most_one_unless_unused(self, location):
         """Right-hand side for "at most one of these on one host": the host's
@@ -203,25 +208,3 @@ def candidate_sets(problem, state):
 
 def size(candidates):
     return sum(len(c) for c in candidates.values())
-
-
-def hosts_lower_bound(problem, state):
-    """A cheap lower bound on hosts used, to skip the exact model when the
-    heuristic already reached it: the largest host-diversity group, or the
-    servers' total demand over the largest free host."""
-    servers = [item for item in problem.items.values() if item.is_server]
-    if len(servers) <= 1:
-        return len(servers)
-    bound = 1
-    for rule in problem.group_rules:
-        if rule.kind == "diversity" and rule.level == "host":
-            bound = max(bound, len({rule.rule.units[o] for o in rule.members
-                                    if o in problem.items}))
-    compiled = state.compiled
-    free = np.clip(state.headroom, 0, None)[:compiled.host_count, :3]
-    total = np.sum([item.demand[:3] for item in servers], axis=0)
-    largest = free.max(axis=0) if free.size else np.zeros(3)
-    for dim in range(3):
-        if total[dim] > 0 and largest[dim] > 0:
-            bound = max(bound, math.ceil(total[dim] / largest[dim] - 1e-9))
-    return bound

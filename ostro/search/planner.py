@@ -12,7 +12,7 @@
 import dataclasses
 import time
 
-from ostro.search import exact, heuristic, improve, objective
+from ostro.search import bounds, exact, heuristic, improve, objective
 
 
 @dataclasses.dataclass
@@ -62,7 +62,7 @@ def _solution(problem, base_state, state, method, optimal=False):
 def _clearly_optimal(problem, base_state, solution):
     if problem.objective != "pack" or solution.score.pipe_cost > 0:
         return False
-    return solution.score.hosts_used <= exact.hosts_lower_bound(problem, base_state)
+    return solution.score.hosts_used <= bounds.hosts_lower_bound(problem, base_state)
 
 
 def _exact(problem, base_state, settings, deadline, hint, max_variables=None):

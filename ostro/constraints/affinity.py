@@ -8,6 +8,7 @@ neighbour placed in between could leave the last member nowhere to go).
 import numpy as np
 
 from ostro.constraints.base import GroupRule, domain_mask
+from ostro.search.exact import total
 
 
 class Affinity(GroupRule):
@@ -80,8 +81,8 @@ class Affinity(GroupRule):
         presence = {orch: exact.presence(orch, self.level) for orch in members}
         domains = set().union(*(p.keys() for p in presence.values()))
         domains.discard(-1)
-        chosen = {d: exact.model.NewBoolVar(f"aff_{self.key}_{d}") for d in domains}
-        exact.model.AddExactlyOne(chosen.values())
+        chosen = {d: exact.model.new_bool_var(f"aff_{self.key}_{d}") for d in domains}
+        exact.model.add_exactly_one(chosen.values())
         for orch in members:
             for domain, var in chosen.items():
-                exact.model.Add(sum(presence[orch].get(domain, [])) == var)
+                exact.model.add(total(presence[orch].get(domain, [])) == var)

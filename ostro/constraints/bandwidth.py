@@ -8,6 +8,7 @@ domain at a level (e.g. a volume on a shared backend) always cross there.
 import math
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from ostro.constraints.base import Rule
 from ostro.model.datacenter import LEVELS
@@ -73,5 +74,6 @@ class Bandwidth(Rule):
             constant = sum(value for value, var in terms if var is None)
             variable = [(value, var) for value, var in terms if var is not None]
             if variable:
-                exact.model.Add(sum(int(round(v)) * var for v, var in variable)
-                                <= int(math.floor(left - constant + 1e-6)))
+                exact.model.add(cp_model.LinearExpr.weighted_sum(
+                    [var for _, var in variable], [int(round(v)) for v, _ in variable])
+                    <= int(math.floor(left - constant + 1e-6)))

@@ -5,6 +5,7 @@ Capacities already include overcommit ratios and standby (see
 """
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from ostro.constraints.base import Rule
 from ostro.model.datacenter import DIMENSIONS
@@ -29,15 +30,18 @@ class Capacity(Rule):
         return "needs " + ", ".join(wanted)
 
     def constrain(self, exact):
-        """Sum of demands placed on a location stays within its free capacity."""
+        """Demand placed on a location stays within its free capacity, and on
+        a host only if the host is used at all: the second half changes no
+        answer but hands the solver the bin-packing bound early."""
         free = exact.state.free()
         for location, entries in exact.by_location().items():
+            used = exact.used.get(location)
             for dim in range(len(DIMENSIONS)):
-                terms = [(int(round(exact.items[orch].demand[dim])), var)
-                         for orch, var in entries if exact.items[orch].demand[dim] > 0]
-                if len(terms) < 2:
+                terms = [(exact.demand[orch][dim], var) for orch, var in entries
+                         if exact.demand[orch][dim] > 0]
+                if not terms or (used is None and len(terms) < 2):
                     continue   # a single item's fit is already in its candidates
-                total = sum(weight for weight, _ in terms)
                 limit = int(free[location, dim] + EPSILON)
-                if total > limit:
-                    exact.model.Add(sum(w * v for w, v in terms) <= limit)
+                exact.model.add(cp_model.LinearExpr.weighted_sum(
+                    [var for _, var in terms], [weight for weight, _ in terms])
+                    <= (limit * used if used is not None else limit))

@@ -5,6 +5,7 @@ may share a domain with each other but not with another unit.
 """
 
 from ostro.constraints.base import GroupRule, domain_mask
+from ostro.search.exact import total
 
 
 class Diversity(GroupRule):
@@ -41,19 +42,19 @@ class Diversity(GroupRule):
         for domain, terms in per_domain.items():
             if len(terms) > 1:
                 limit = exact.at_most_one_unless_unused(domain) if self.level == "host" else 1
-                exact.model.Add(sum(terms) <= limit)
+                exact.model.add(total(terms) <= limit)
 
     def _unit_presence(self, exact, unit, leaves):
         """domain -> expression that is 1 when the unit has a member there."""
         if len(leaves) == 1:
-            return {d: sum(v) for d, v in exact.presence(leaves[0], self.level).items()}
+            return {d: total(v) for d, v in exact.presence(leaves[0], self.level).items()}
         merged = {}
         for leaf in leaves:
             for domain, variables in exact.presence(leaf, self.level).items():
                 merged.setdefault(domain, []).extend(variables)
         present = {}
         for domain, variables in merged.items():
-            flag = exact.model.NewBoolVar(f"div_{self.key}_{unit}_{domain}")
-            exact.model.AddMaxEquality(flag, variables)
+            flag = exact.model.new_bool_var(f"div_{self.key}_{unit}_{domain}")
+            exact.model.add_max_equality(flag, variables)
             present[domain] = flag
         return present

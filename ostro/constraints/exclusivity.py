@@ -8,6 +8,7 @@ an exclusive group already holds (groups of earlier plans included).
 import numpy as np
 
 from ostro.constraints.base import PLURAL, GroupRule, Rule
+from ostro.search.exact import total
 
 
 def _open_domains(state, level, occupied):
@@ -56,9 +57,9 @@ class Exclusivity(GroupRule):
                       for v in exact.presence(orch, self.level).get(domain, [])]
             if not others:
                 continue
-            taken = exact.model.NewBoolVar(f"excl_{self.key}_{domain}")
-            exact.model.AddMaxEquality(taken, variables)
-            exact.model.Add(sum(others) == 0).OnlyEnforceIf(taken)
+            taken = exact.model.new_bool_var(f"excl_{self.key}_{domain}")
+            exact.model.add_max_equality(taken, variables)
+            exact.model.add(total(others) == 0).only_enforce_if(taken)
 
 
 class ExclusiveGuard(Rule):

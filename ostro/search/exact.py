@@ -26,13 +26,16 @@ class ExactModel:
         self.compiled = problem.compiled
         self.items = problem.items
         self.state = state
+        # Integer demands, converted once (the model takes Python ints).
+        self.demand = {orch: [int(round(float(v))) for v in item.demand]
+                       for orch, item in self.items.items()}
         self.model = cp_model.CpModel()
         # Variables: x[orch][location] is 1 when the item goes there.
-        self.x = {orch: {int(loc): self.model.NewBoolVar(f"x_{orch}_{loc}") for loc in locs}
+        self.x = {orch: {int(loc): self.model.new_bool_var(f"x_{orch}_{loc}") for loc in locs}
                   for orch, locs in candidates.items()}
         # Each item goes to exactly one of its candidates.
         for variables in self.x.values():
-            self.model.AddExactlyOne(variables.values())
+            self.model.add_exactly_one(variables.values())
         self._presence = {}
         self._uplink = collections.defaultdict(list)
         self._pipe_cost = []
@@ -91,9 +94,9 @@ class ExactModel:
                 if domain < 0 or not in_first or not in_second:
                     continue
                 # both[d] can be 1 only when both ends are in domain d.
-                both = self.model.NewBoolVar(f"same_{pipe}_{level}_{domain}")
-                self.model.Add(both <= sum(in_first))
-                self.model.Add(both <= sum(in_second))
+                both = self.model.new_bool_var(f"same_{pipe}_{level}_{domain}")
+                self.model.add(both <= total(in_first))
+                self.model.add(both <= total(in_second))
                 together.append(both)
                 self._uplink[(level, domain)].append((-2 * bandwidth, both))
             # Crossing this level costs the bandwidth unless the ends share a domain.
@@ -123,13 +126,12 @@ class ExactModel:
                     hosts[location].append(var)
         self.used = {}
         for location, variables in hosts.items():
-            flag = self.model.NewBoolVar(f"used_{location}")
-            self.model.AddMaxEquality(flag, variables)
+            flag = self.model.new_bool_var(f"used_{location}")
+            self.model.add_max_equality(flag, variables)
             self.used[location] = flag
-            self._link_capacity(location, flag)
         # A fact about every valid placement, stated so the solver's bound starts there.
         if self.used:
-            self.model.Add(sum(self.used.values()) >= bounds.hosts_lower_bound(
+            self.model.add(total(self.used.values()) >= bounds.hosts_lower_bound(
                 self.problem, self.state))
 
     def at_most_one_unless_unused(self, location):
@@ -147,35 +149,22 @@ class ExactModel:
         for location, flag in self.used.items():
             empty = objectives.host_was_empty(self.state, location)
             terms.append(((-per_host if spread else per_host) + (empty != spread), flag))
-        self.model.Minimize(sum(weight * var for weight, var in terms))
-
-    def _link_capacity(self, location, flag):
-        """Demand on a host fits its free capacity, and only if the host is
-        used.  Redundant for feasibility, but it gives the solver the
-        bin-packing bound (total demand over capacity) early."""
-        free = self.state.free()[location]
-        entries = [(orch, self.x[orch][location]) for orch in self.x
-                   if location in self.x[orch] and self.items[orch].is_server]
-        for dim in range(3):
-            terms = [(int(round(self.items[orch].demand[dim])), var) for orch, var in entries
-                     if self.items[orch].demand[dim] > 0]
-            if terms:
-                limit = int(free[dim] + 1e-6)
-                self.model.Add(sum(w * v for w, v in terms) <= limit * flag)
+        self.model.minimize(cp_model.LinearExpr.weighted_sum(
+            [var for _, var in terms], [weight for weight, _ in terms]))
 
     def hint(self, locations):
         for orch, location in locations.items():
             for candidate, var in self.x.get(orch, {}).items():
-                self.model.AddHint(var, candidate == location)
+                self.model.add_hint(var, candidate == location)
 
     def solve(self, time_limit, workers=1):
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(time_limit, 0.01)
         solver.parameters.num_search_workers = workers
-        status = solver.Solve(self.model)
+        status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return ExactResult(None, infeasible=status == cp_model.INFEASIBLE)
-        chosen = {orch: next(loc for loc, var in variables.items() if solver.Value(var))
+        chosen = {orch: next(loc for loc, var in variables.items() if solver.value(var))
                   for orch, variables in self.x.items()}
         return ExactResult(chosen, optimal=status == cp_model.OPTIMAL,
                            hosts_bound=self._hosts_bound(solver))
@@ -189,7 +178,7 @@ class ExactModel:
             return None
         # Each used host weighs per_host (+1 if it was empty), and fewer than
         # per_host hosts exist, so the bound divided by per_host floors to hosts.
-        return math.floor(solver.BestObjectiveBound() / per_host + 1e-9)
+        return math.floor(solver.best_objective_bound / per_host + 1e-9)
 
 
 @dataclasses.dataclass
@@ -198,6 +187,12 @@ class ExactResult:
     infeasible: bool = False
     optimal: bool = False
     hosts_bound: int | None = None
+
+
+def total(terms):
+    """Sum of CP-SAT expressions (much faster than Python's ``sum`` on them)."""
+    terms = list(terms)
+    return cp_model.LinearExpr.sum(terms) if terms else 0
 
 
 def candidate_sets(problem, state):

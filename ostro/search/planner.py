@@ -6,7 +6,8 @@
   a lower bound, CP-SAT starts from it as a hint and the better one wins.
 - Heuristic found nothing, stack small enough: CP-SAT on the full model, so
   small stacks are refused only when no placement exists (or the budget ran
-  out before one was found).
+  out before one was found, or the model would exceed
+  ``exact_max_variables``).
 """
 
 import dataclasses
@@ -35,7 +36,8 @@ def solve(problem, base_state, settings, deadline=None):
     small = len(problem.items) <= settings.exact_max_resources
     if state is None:
         if small:
-            found = _exact(problem, base_state, settings, deadline, hint=None)
+            found = _exact(problem, base_state, settings, deadline, hint=None,
+                           max_variables=settings.exact_max_variables)
             if found is not None:
                 return found
         raise refusal
@@ -65,14 +67,14 @@ def _clearly_optimal(problem, base_state, solution):
     return solution.score.hosts_used <= bounds.hosts_lower_bound(problem, base_state)
 
 
-def _exact(problem, base_state, settings, deadline, hint, max_variables=None):
+def _exact(problem, base_state, settings, deadline, hint, max_variables):
     remaining = deadline - time.monotonic()
     if remaining <= 0.01:
         return None
     candidates = exact.candidate_sets(problem, base_state)
     if any(len(c) == 0 for c in candidates.values()):
         return None
-    if max_variables is not None and exact.size(candidates) > max_variables:
+    if exact.size(candidates) > max_variables:
         return None
     model = exact.ExactModel(problem, base_state, candidates)
     if hint is not None:

@@ -1,6 +1,7 @@
 """The fast whole-stack heuristic: greedy placement in a good order, with
 squeaky-wheel restarts (an item that found no place goes first next time)."""
 
+import random
 import time
 
 from ostro.search import ordering, scoring
@@ -46,3 +47,17 @@ def run(problem, base_state, deadline, restarts=8):
                 break
             order = promoted
     return None, first_refusal
+
+
+def restarts(problem, base_state, deadline, seed=0):
+    """Greedy passes over random block orders until ``deadline``; yields
+    each complete state (the caller keeps the best and decides when to stop)."""
+    rng = random.Random(seed)
+    attempt = 0
+    while time.monotonic() < deadline:
+        order = ordering.shuffled_order(problem, rng, keep_spread_first=attempt % 2 == 0)
+        attempt += 1
+        try:
+            yield greedy(problem, base_state.copy(), order)
+        except Refused:
+            continue

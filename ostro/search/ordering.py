@@ -85,19 +85,34 @@ def _follow_links(problem, block, weight, mates):
     return ordered
 
 
+def _expand(problem, blocks, weight):
+    mates = _affinity_mates(problem)
+    order = []
+    for block in blocks:
+        order.extend(_follow_links(problem, block, weight, mates))
+    return order
+
+
+def shuffled_order(problem, rng, keep_spread_first):
+    """A random block order for restarts; optionally still spread-first."""
+    weight = _weights(problem)
+    blocks = _blocks(problem)
+    rng.shuffle(blocks)
+    if keep_spread_first:
+        spread = _spread_needed(problem)
+        blocks.sort(key=lambda block: -max(spread[o] for o in block))
+    return _expand(problem, blocks, weight)
+
+
 def initial_order(problem):
     if len(problem.items) == 1:
         return list(problem.items)
     weight = _weights(problem)
     spread = _spread_needed(problem)
     blocks = _blocks(problem)
-    mates = _affinity_mates(problem)
     blocks.sort(key=lambda block: (-max(spread[o] for o in block),
                                    -sum(weight[o] for o in block)))
-    order = []
-    for block in blocks:
-        order.extend(_follow_links(problem, block, weight, mates))
-    return order
+    return _expand(problem, blocks, weight)
 
 
 def promote(order, problem, failed):

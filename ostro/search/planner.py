@@ -2,8 +2,9 @@
 
 - The heuristic's answer is improved locally (emptying lightly used hosts);
   that is cheap and runs for every stack.
-- Stacks small enough for the exact model: unless the answer already meets
-  a lower bound, CP-SAT starts from it as a hint and the better one wins.
+- Unless the answer already meets a lower bound: stacks small enough for the
+  exact model go to CP-SAT, which starts from it as a hint (the better one
+  wins); larger stacks get greedy restarts in random block orders.
 - Heuristic found nothing, stack small enough: CP-SAT on the full model, so
   small stacks are refused only when no placement exists (or the budget ran
   out before one was found, or the model would exceed
@@ -46,12 +47,27 @@ def solve(problem, base_state, settings, deadline=None):
         improved = improve.improve(problem, base_state, state, deadline)
         if improved is not state:
             solution = _solution(problem, base_state, improved, "improved")
-    if small and not _clearly_optimal(problem, base_state, solution):
+    if _clearly_optimal(problem, base_state, solution):
+        return solution
+    if small:
         found = _exact(problem, base_state, settings, deadline, hint=solution,
                        max_variables=settings.exact_max_variables)
         if found is not None and found.score.key(problem.objective) < \
                 solution.score.key(problem.objective):
             return found
+        return solution
+    return _restart(problem, base_state, solution, deadline)
+
+
+def _restart(problem, base_state, solution, deadline):
+    """Random-order restarts, each improved, until the lower bound or the deadline."""
+    for state in heuristic.restarts(problem, base_state, deadline, seed=len(problem.items)):
+        state = improve.improve(problem, base_state, state, deadline)
+        candidate = _solution(problem, base_state, state, "restarts")
+        if candidate.score.key(problem.objective) < solution.score.key(problem.objective):
+            solution = candidate
+            if _clearly_optimal(problem, base_state, solution):
+                break
     return solution
 
 

@@ -107,11 +107,22 @@ def test_exact_model_improves_heuristic_packing_to_the_optimum(limit):
 
 
 @pytest.mark.parametrize("limit", [0, 5])
-def test_heuristic_answer_is_used_when_the_stack_is_over_the_limit(limit):
+def test_over_the_limit_restarts_reach_the_optimum(limit):
+    """First-fit decreasing opens a third host; greedy restarts in other
+    orders find {5, 4, 3} twice without the exact model."""
     subject = engine(packing_datacenter(), exact_max_resources=limit)
     plan = subject.plan(packing_stack())
-    assert plan.method in ("heuristic", "improved")
+    assert plan.method == "restarts"
     assert len(plan.placements) == 6
+    assert len(hosts_used(plan)) == 2
+    assert_no_violations(subject)
+
+
+def test_restarts_need_budget():
+    subject = engine(packing_datacenter(), exact_max_resources=0, solver_time_budget=0.0)
+    plan = subject.plan(packing_stack())
+    assert plan.method in ("heuristic", "improved")
+    assert len(hosts_used(plan)) == 3
     assert_no_violations(subject)
 
 

@@ -3,6 +3,8 @@
 A pipe between two resources consumes its bandwidth on the uplink of every
 host, rack and cluster boundary it crosses, at both ends.  Two ends with no
 domain at a level (e.g. a volume on a shared backend) always cross there.
+While only one end is placed, the search state *holds* the bandwidth above
+it; :func:`keeps_room` lets the heuristic prefer choices that respect holds.
 """
 
 import math
@@ -28,6 +30,31 @@ def placed_pipes(state, item):
     """(peer location, bandwidth) for the item's pipes whose other end is placed."""
     return [(state.location_of[end.peer], end.bandwidth) for end in item.pipes
             if end.peer in state.location_of]
+
+
+def keeps_room(state, item, coming=0.0):
+    """Candidates whose uplinks also keep room for the item's and its peers'
+    pipes whose other end is not placed yet (the state's holds), and for
+    ``coming`` Mbps more that will surely arrive on the same host.
+
+    Not a rule, advice: a heuristic that fills an uplink with local pipes
+    can leave a later pipe peer nowhere to go; preferring these candidates
+    avoids that dead end without forbidding anything."""
+    compiled = state.compiled
+    placed = placed_pipes(state, item)
+    pending = coming + sum(end.bandwidth for end in item.pipes
+                           if end.peer not in state.location_of)
+    mask = np.ones(compiled.size, dtype=bool)
+    for level in LEVELS:
+        domains = compiled.domain[level]
+        extra = np.full(compiled.size, float(pending))
+        for peer_location, bandwidth in placed:
+            peer = domains[peer_location]
+            # Crossing: a real charge here.  Not crossing: the peer's hold here goes.
+            extra += np.where((domains != peer) | (peer < 0), bandwidth, -bandwidth)
+        left = compiled.uplink[level] - state.uplink_used[level] - state.uplink_held[level]
+        mask &= extra <= np.append(left, math.inf)[domains] + 1e-6
+    return mask
 
 
 class Bandwidth(Rule):

@@ -22,7 +22,7 @@ def greedy(problem, state, order):
         mask = problem.candidates(state, item)
         if not mask.any():
             raise Refused(item, state)
-        state.reserve(item, scoring.best(state, item, mask, problem.objective))
+        state.reserve(item, scoring.best(problem, state, item, mask))
     return state
 
 

@@ -32,7 +32,7 @@ def _try_empty(problem, state, host, movers):
         mask[host] = False
         if not mask.any():
             return False
-        state.reserve(item, scoring.best(state, item, mask, problem.objective))
+        state.reserve(item, scoring.best(problem, state, item, mask))
     return True
 
 

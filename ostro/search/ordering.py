@@ -67,10 +67,18 @@ def _affinity_mates(problem):
 
 
 def _follow_links(problem, block, weight, mates):
-    """Breadth first from the heaviest item: affinity mates right after each
-    other (so a group is placed in one run), then pipe peers."""
+    """Breadth first from the block's volumes, then its heaviest item:
+    affinity mates right after each other (so a group is placed in one run),
+    then pipe peers.
+
+    NOTE: volumes first, because a pipe to a volume always crosses its
+    server's host uplink; with the volume placed, each server's bandwidth
+    filter sees that charge when it chooses a host, instead of the volume
+    finding every peer's uplink already full at the end.
+    """
     ordered, seen = [], set()
-    for start in sorted(block, key=lambda orch: -weight[orch]):
+    starts = sorted(block, key=lambda orch: (problem.items[orch].is_server, -weight[orch]))
+    for start in starts:
         pending = [start]
         while pending:
             orch = pending.pop(0)

@@ -43,9 +43,28 @@ class Problem:
                             if any(orch in items for orch in rule.units)]
         self.dynamic_rules = [Capacity(), *self.group_rules,
                               *(ExclusiveGuard(level) for level in LEVELS), Bandwidth()]
+        self.host_mates = self._host_mates()
         self._static = {}
         self._applicable = {orch: [rule for rule in self.dynamic_rules if rule.applies(item)]
                             for orch, item in items.items()}
+
+    def _host_mates(self):
+        """Item -> the other items of its affinity(host) groups."""
+        mates = {orch: set() for orch in self.items}
+        for rule in self.group_rules:
+            if rule.kind == "affinity" and rule.level == "host":
+                members = [orch for orch in rule.members if orch in self.items]
+                for orch in members:
+                    mates[orch].update(m for m in members if m != orch)
+        return mates
+
+    def host_mates_bandwidth(self, state, item):
+        """Pipe bandwidth of unplaced affinity(host) mates, bound for the same
+        host as ``item`` (pipes among the mates and to ``item`` excluded)."""
+        mates = {m for m in self.host_mates[item.orch_id] if m not in state.location_of}
+        together = mates | {item.orch_id}
+        return sum(end.bandwidth for mate in mates for end in self.items[mate].pipes
+                   if end.peer not in together)
 
     def static_mask(self, state, item):
         mask = self._static.get(item.orch_id)

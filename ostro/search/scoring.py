@@ -12,7 +12,7 @@ below it (the fit term is a sum of at most three shares in [0, 1]).
 
 import numpy as np
 
-from ostro.constraints.bandwidth import placed_pipes
+from ostro.constraints.bandwidth import keeps_room, placed_pipes
 from ostro.model.datacenter import LEVELS
 
 
@@ -76,10 +76,15 @@ def _fit(state, item, objective):
     return np.where(_stack_on_host(state), share, -share)
 
 
-def best(state, item, mask, objective):
+def best(problem, state, item, mask):
     """Index of the best location among ``mask`` for ``item``."""
+    objective = problem.objective
     if np.count_nonzero(mask) == 1:
         return int(np.flatnonzero(mask)[0])
+    if (item.pipes or problem.host_mates[item.orch_id]) and state.compiled.has_uplink_limits():
+        roomy = mask & keeps_room(state, item, problem.host_mates_bandwidth(state, item))
+        if roomy.any():
+            mask = roomy
     if item.pipes:
         cost = pipe_cost(state, item)
         mask = mask & (cost <= cost[mask].min() + 1e-9)

@@ -1,4 +1,5 @@
-"""Mutable search state: usage, domain counts, group counters, uplink use.
+"""Mutable search state: usage, domain counts, group counters, uplink use
+(charges of pipes with both ends placed) and holds (pipes with one end placed).
 
 ``reserve`` and ``release`` are exact inverses and ``release`` is idempotent
 (as in the Kubernetes scheduling framework), so the search can try, undo
@@ -59,6 +60,7 @@ class SearchState:
         self.compiled = compiled
         self.headroom = (compiled.capacity - compiled.base_used).copy(order="F")
         self.servers_in, self.exclusive, self.uplink_used, self.new_in = {}, {}, {}, {}
+        self.uplink_held = {}
         for level in LEVELS:
             size = compiled.domain_count(level)
             domains = compiled.domain[level]
@@ -66,12 +68,13 @@ class SearchState:
             self.servers_in[level] = np.bincount(domains[occupied], minlength=size)
             self.exclusive[level] = np.zeros(size, dtype=np.int64)
             self.uplink_used[level] = np.zeros(size)
+            self.uplink_held[level] = np.zeros(size)
             self.new_in[level] = np.zeros(size, dtype=np.int64)
         self.exclusive_total = dict.fromkeys(LEVELS, 0)
         self.groups = {}
         self._owned = set()
-        self._own_levels = {("exclusive", level) for level in LEVELS} | \
-            {("uplink_used", level) for level in LEVELS}
+        self._own_levels = {(name, level) for level in LEVELS
+                            for name in ("exclusive", "uplink_used", "uplink_held")}
         self.location_of = {}
         self.items = {}
         self.new = set()
@@ -91,6 +94,7 @@ class SearchState:
         # Exclusive and uplink counts change rarely: shared until written.
         twin.exclusive = dict(self.exclusive)
         twin.uplink_used = dict(self.uplink_used)
+        twin.uplink_held = dict(self.uplink_held)
         twin._own_levels = set()
         twin.exclusive_total = dict(self.exclusive_total)
         twin.groups = dict(self.groups)
@@ -178,8 +182,11 @@ class SearchState:
                 self.exclusive_total[membership.level] += sign
         for end in item.pipes:
             peer_location = self.location_of.get(end.peer)
-            if peer_location is not None and end.peer != item.orch_id:
+            if peer_location is None:
+                self.hold_pipe(location, sign * end.bandwidth)
+            else:
                 self.charge_pipe(location, peer_location, sign * end.bandwidth)
+                self.hold_pipe(peer_location, -sign * end.bandwidth)
 
     def charge_pipe(self, first, second, bandwidth):
         """Add ``bandwidth`` to the uplinks a pipe between two locations crosses."""
@@ -190,6 +197,16 @@ class SearchState:
             for domain in (a, b):
                 if domain >= 0:
                     self._writable("uplink_used", level)[domain] += bandwidth
+
+    def hold_pipe(self, location, bandwidth):
+        """Note ``bandwidth`` on every uplink above ``location`` for a pipe
+        whose other end is not placed yet.  Placing the other end swaps the
+        hold for the real charge (never larger).  Holds are advice for the
+        heuristic's choice, not capacity: the other end may land beside it."""
+        for level, domains in self.compiled.domain.items():
+            domain = domains[location]
+            if domain >= 0:
+                self._writable("uplink_held", level)[domain] += bandwidth
 
     def free(self):
         return self.headroom

@@ -235,11 +235,11 @@ class Engine:
 
     def _commit(self, plan, stack, rules, items, solution):
         for orch_id in list(plan.placements):
-            self._forget(orch_id)
-        # The solution's state is the live state without the plan's old
-        # placements and with its new ones: adopt it rather than replay it.
-        self.state = solution.state
-        self.state.settle()
+            self.release(orch_id)
+        # NOTE: replayed onto the live state rather than adopting the
+        # solution's state, which is layered over the live one.
+        for orch_id, location in solution.locations.items():
+            self.state.reserve(items[orch_id], location, new=False)
         stamp = plan_model.now()
         for orch_id, location in solution.locations.items():
             placement = Placement(orch_id, stack.resources[orch_id],

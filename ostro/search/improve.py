@@ -14,9 +14,9 @@ from ostro.search import objective, scoring
 
 def _hosts_by_load(problem, state):
     load = {}
-    for orch_id, location in state.location_of.items():
-        if orch_id in problem.items and problem.items[orch_id].is_server:
-            load.setdefault(location, []).append(orch_id)
+    for orch_id, item in problem.items.items():
+        if item.is_server:
+            load.setdefault(state.location_of[orch_id], []).append(orch_id)
     return sorted(load.items(), key=lambda entry: (len(entry[1]), entry[0]))
 
 

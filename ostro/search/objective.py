@@ -42,15 +42,14 @@ def evaluate(base_state, items, locations):
     """Score ``locations`` (orch id -> location index) of ``items`` placed on
     top of ``base_state`` (which may hold the other ends of pipes)."""
     compiled = base_state.compiled
-    where = dict(base_state.location_of)
-    where.update(locations)
     cost, seen = 0.0, set()
-    for orch_id in locations:
+    for orch_id, location in locations.items():
         for end in items[orch_id].pipes:
-            if end.pipe in seen or end.peer not in where:
+            peer = locations.get(end.peer, base_state.location_of.get(end.peer))
+            if end.pipe in seen or peer is None:
                 continue
             seen.add(end.pipe)
-            cost += end.bandwidth * pipe_crossings(compiled, where[orch_id], where[end.peer])
+            cost += end.bandwidth * pipe_crossings(compiled, location, peer)
     hosts = {loc for orch_id, loc in locations.items() if items[orch_id].is_server}
     opened = sum(1 for loc in hosts if host_was_empty(base_state, loc))
     return Score(cost, len(hosts), opened)

@@ -28,35 +28,39 @@ def pipe_cost(state, item):
     return cost
 
 
-def remaining_share(state, item):
-    """Per location: share of capacity left after placing ``item``, summed
-    over the item's dimensions."""
+def remaining_share(state, item, span=slice(None)):
+    """Per location of ``span``: share of capacity left after placing
+    ``item``, summed over the item's dimensions."""
     compiled = state.compiled
-    share = np.zeros(compiled.size)
+    headroom, inverse = state.headroom[span], compiled.inverse_capacity[span]
+    share = np.zeros(headroom.shape[0])
     for dim in np.flatnonzero(item.demand > 0):
-        share += (state.headroom[:, dim] - item.demand[dim]) * compiled.inverse_capacity[:, dim]
+        share += (headroom[:, dim] - item.demand[dim]) * inverse[:, dim]
     return share
 
 
-def _per_host(state, counts):
-    flags = np.zeros(state.compiled.size, dtype=bool)
-    flags[:state.compiled.host_count] = counts > 0
-    return flags
+# Tiers: boolean vectors over the locations of ``span`` (hosts for a server,
+# backends for a volume: an item never goes to the other kind).
+
+def _stack_on_host(state, span):
+    on_host = np.zeros(state.compiled.size, dtype=bool)
+    on_host[:state.compiled.host_count] = state.new_in["host"] > 0
+    return on_host[span]
 
 
-def _stack_on_host(state):
-    return _per_host(state, state.new_in["host"])
-
-
-def _occupied(state):
+def _occupied(state, span):
     compiled = state.compiled
-    flags = _per_host(state, state.servers_in["host"])
-    return flags | compiled.base_occupied | (state.headroom[:, 3] < compiled.capacity[:, 3] - 1e-6)
+    flags = compiled.base_occupied.copy()
+    flags[:compiled.host_count] |= state.servers_in["host"] > 0
+    flags[compiled.host_count:] |= \
+        state.headroom[compiled.host_count:, 3] < compiled.capacity[compiled.host_count:, 3] - 1e-6
+    return flags[span]
 
 
-def _stack_in_rack(state):
+def _stack_in_rack(state, span):
     compiled = state.compiled
-    return (state.new_in["rack"][compiled.safe_domain["rack"]] > 0) & compiled.has_domain["rack"]
+    racks = compiled.safe_domain["rack"][span]
+    return (state.new_in["rack"][racks] > 0) & compiled.has_domain["rack"][span]
 
 
 #: objective -> [(tier, weight when the tier is NOT as preferred, preferred value)].
@@ -67,13 +71,13 @@ TIERS = {
 }
 
 
-def _fit(state, item, objective):
-    share = remaining_share(state, item)
+def _fit(state, item, objective, span, on_host):
+    share = remaining_share(state, item, span)
     if objective == "spread":
         return -share
     # NOTE: best fit on hosts the stack already uses, but when a host must be
     # opened, the one with the most room, so fewer get opened in all.
-    return np.where(_stack_on_host(state), share, -share)
+    return np.where(on_host, share, -share)
 
 
 def best(problem, state, item, mask):
@@ -88,7 +92,11 @@ def best(problem, state, item, mask):
     if item.pipes:
         cost = pipe_cost(state, item)
         mask = mask & (cost <= cost[mask].min() + 1e-9)
-    score = _fit(state, item, objective)
+    hosts = state.compiled.host_count
+    span = slice(0, hosts) if item.is_server else slice(hosts, state.compiled.size)
+    on_host = _stack_on_host(state, span)
+    score = _fit(state, item, objective, span, on_host)
     for tier, weight, preferred in TIERS[objective]:
-        score += weight * (tier(state) != preferred)
-    return int(np.argmin(np.where(mask, score, np.inf)))
+        flags = on_host if tier is _stack_on_host else tier(state, span)
+        score += weight * (flags != preferred)
+    return span.start + int(np.argmin(np.where(mask[span], score, np.inf)))

@@ -10,6 +10,7 @@ with the store.
 import numpy as np
 
 from ostro.model.datacenter import LEVELS
+from ostro.search.layer import Layer
 
 
 class GroupCounter:
@@ -25,7 +26,7 @@ class GroupCounter:
         self.key, self.kind, self.level = key, kind, level
         self.members = {}   # domain -> placed members
         self.servers = {}   # domain -> placed server members
-        self.units = {}     # unit -> {domain -> placed members}
+        self.units = {}     # nested unit -> {domain -> placed members}
 
     def clone(self):
         twin = GroupCounter(self.key, self.kind, self.level)
@@ -35,9 +36,13 @@ class GroupCounter:
         return twin
 
     def add(self, domain, unit, is_server, delta):
+        """Count a member in or out; ``unit`` is None for a plain member (its
+        own unit: nothing else shares it, so nothing to track)."""
         _bump(self.members, domain, delta)
         if is_server:
             _bump(self.servers, domain, delta)
+        if unit is None:
+            return
         unit_counts = self.units.setdefault(unit, {})
         _bump(unit_counts, domain, delta)
         if not unit_counts:
@@ -80,10 +85,12 @@ class SearchState:
         self.new = set()
 
     def copy(self):
-        """A state that can change without touching this one.
+        """A state that can change without touching this one (which must not
+        change while the copy is in use).
 
-        Group counters are shared until written (copy on write), which keeps
-        a copy cheap when the data centre holds thousands of groups.
+        Group counters are shared until written (copy on write) and the
+        placement maps are layered, so a copy costs the same with 10 or
+        100,000 placements committed.
         """
         twin = SearchState.__new__(SearchState)
         twin.compiled = self.compiled
@@ -97,10 +104,10 @@ class SearchState:
         twin.uplink_held = dict(self.uplink_held)
         twin._own_levels = set()
         twin.exclusive_total = dict(self.exclusive_total)
-        twin.groups = dict(self.groups)
+        twin.groups = Layer(self.groups)
         twin._owned = set()
-        twin.location_of = dict(self.location_of)
-        twin.items = dict(self.items)
+        twin.location_of = Layer(self.location_of)
+        twin.items = Layer(self.items)
         twin.new = set(self.new)
         return twin
 
@@ -115,12 +122,6 @@ class SearchState:
             arrays[level] = arrays[level].copy()
             self._own_levels.add((name, level))
         return arrays[level]
-
-    def settle(self):
-        """Treat every item as committed: nothing counts as new any more."""
-        for counts in self.new_in.values():
-            counts[:] = 0
-        self.new.clear()
 
     def holds_exclusive(self, level):
         """Whether any exclusive group has a server in a domain of ``level``."""
@@ -176,7 +177,12 @@ class SearchState:
         for membership in item.groups:
             domain = int(compiled.domain[membership.level][location])
             counter = self._writable_counter(membership)
-            counter.add(domain, membership.unit, item.is_server, sign)
+            nested = membership.unit if membership.unit != item.orch_id else None
+            counter.add(domain, nested, item.is_server, sign)
+            if not counter.members:
+                # NOTE: drop empty counters, or deleted plans' groups pile up.
+                self.groups.pop(membership.key, None)
+                self._owned.discard(membership.key)
             if membership.kind == "exclusivity" and item.is_server and domain >= 0:
                 self._writable("exclusive", membership.level)[domain] += sign
                 self.exclusive_total[membership.level] += sign

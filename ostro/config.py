@@ -25,9 +25,10 @@ engine_opts = [
                help="Upper bound on resource x candidate-location pairs in the "
                     "exact model (building it takes about 25 us a pair). Small "
                     "stacks are complete when they fit under this bound."),
-    cfg.FloatOpt("solver_time_budget", default=2.0, min=0.0,
-                 help="Seconds the search may spend on one request (exact solver "
-                      "and improvement of the heuristic answer)."),
+    cfg.FloatOpt("solver_time_budget", default=1.0, min=0.0,
+                 help="Seconds the search may spend on one request: the first "
+                      "answer always completes; improvement (local moves, greedy "
+                      "restarts, the exact solver) stops within this budget."),
     cfg.IntOpt("solver_workers", default=2, min=1,
                help="CP-SAT search workers."),
     cfg.FloatOpt("default_cpu_allocation_ratio", default=16.0, min=0.0,

@@ -34,6 +34,7 @@ def solve(problem, base_state, settings, deadline=None):
     started = time.monotonic()
     deadline = deadline or started + settings.solver_time_budget
     state, refusal = heuristic.run(problem, base_state, deadline)
+    first_pass = time.monotonic() - started
     small = len(problem.items) <= settings.exact_max_resources
     if state is None:
         if small:
@@ -56,12 +57,13 @@ def solve(problem, base_state, settings, deadline=None):
                 solution.score.key(problem.objective):
             return found
         return solution
-    return _restart(problem, base_state, solution, deadline)
+    return _restart(problem, base_state, solution, deadline, first_pass)
 
 
-def _restart(problem, base_state, solution, deadline):
+def _restart(problem, base_state, solution, deadline, pass_seconds):
     """Random-order restarts, each improved, until the lower bound or the deadline."""
-    for state in heuristic.restarts(problem, base_state, deadline, seed=len(problem.items)):
+    for state in heuristic.restarts(problem, base_state, deadline, pass_seconds,
+                                    seed=len(problem.items)):
         state = improve.improve(problem, base_state, state, deadline)
         candidate = _solution(problem, base_state, state, "restarts")
         if candidate.score.key(problem.objective) < solution.score.key(problem.objective):

@@ -61,11 +61,17 @@ def solve(problem, base_state, settings, deadline=None):
 
 
 def _restart(problem, base_state, solution, deadline, pass_seconds):
-    """Random-order restarts, each improved, until the lower bound or the deadline."""
-    for state in heuristic.restarts(problem, base_state, deadline, pass_seconds,
-                                    seed=len(problem.items)):
+    """Random-order restarts, each improved, until the lower bound, or until
+    one more restart (as long as the longest so far) would miss the deadline."""
+    passes = heuristic.restarts(problem, base_state, seed=len(problem.items))
+    while time.monotonic() + pass_seconds < deadline:
+        started = time.monotonic()
+        state = next(passes)
+        if state is None:
+            continue
         state = improve.improve(problem, base_state, state, deadline)
         candidate = _solution(problem, base_state, state, "restarts")
+        pass_seconds = max(pass_seconds, time.monotonic() - started)
         if candidate.score.key(problem.objective) < solution.score.key(problem.objective):
             solution = candidate
             if _clearly_optimal(problem, base_state, solution):

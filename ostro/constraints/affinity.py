@@ -7,7 +7,7 @@ neighbour placed in between could leave the last member nowhere to go).
 
 import numpy as np
 
-from ostro.constraints.base import GroupRule, domain_mask
+from ostro.constraints.base import GroupRule, Rule, domain_mask
 from ostro.search.exact import total
 
 
@@ -18,22 +18,20 @@ class Affinity(GroupRule):
         super().__init__(group)
         self.pending = [items[orch] for orch in group.units if orch in items]
 
-    def applies(self, item):
-        # Members are kept together; everyone else keeps clear of held room.
-        return True
+    def anchored(self, state):
+        """Domains where the group's placed members are."""
+        counter = state.counter(self.key)
+        return [d for d in counter.members if d >= 0] if counter is not None else []
 
     def mask(self, state, item):
         compiled = state.compiled
-        counter = state.counter(self.key)
-        anchored = [d for d in counter.members if d >= 0] if counter is not None else []
-        unplaced = [other for other in self.pending
-                    if other.orch_id not in state.location_of and other is not item]
-        if item.orch_id not in self.members:
-            return self._hold_room(state, item, anchored, unplaced)
+        anchored = self.anchored(state)
         if anchored:
             return domain_mask(compiled, self.level, anchored)
         domains = compiled.domain[self.level]
         mask = domains >= 0
+        unplaced = [other for other in self.pending
+                    if other is not item and other.orch_id not in state.location_of]
         if unplaced:
             mask &= self._room_for(state, unplaced + [item])
         return mask
@@ -54,10 +52,14 @@ class Affinity(GroupRule):
         fits[-1] = False
         return fits[domains]
 
-    def _hold_room(self, state, item, anchored, unplaced):
+    def hold_room(self, state, item):
         """Keep a non-member out of the group's domain if it would take room
-        the unplaced members need there."""
-        if len(anchored) != 1 or not unplaced:
+        the unplaced members need there (None: no restriction)."""
+        anchored = self.anchored(state)
+        if len(anchored) != 1:
+            return None
+        unplaced = [other for other in self.pending if other.orch_id not in state.location_of]
+        if not unplaced:
             return None
         inside = domain_mask(state.compiled, self.level, anchored)
         inside &= state.compiled.enabled
@@ -66,11 +68,6 @@ class Affinity(GroupRule):
         if np.all(room - item.demand + 1e-6 >= needed):
             return None
         return ~inside
-
-    def detail(self, state, item):
-        if item.orch_id not in self.members:
-            return f"room held for the group's unplaced members; {item.name} is not one"
-        return None
 
     def constrain(self, exact):
         """All members placed by the model pick the same single domain."""
@@ -86,3 +83,32 @@ class Affinity(GroupRule):
         for orch in members:
             for domain, var in chosen.items():
                 exact.model.add(total(presence[orch].get(domain, [])) == var)
+
+
+class AffinityRoom(Rule):
+    """Keeps every item out of room an affinity group, partly placed, holds
+    for its unplaced members."""
+
+    def __init__(self, affinities):
+        self.affinities = list(affinities)
+        self.label = "affinity room"
+
+    def applies(self, item):
+        return bool(self.affinities)
+
+    def _holding(self, state, item):
+        for group in self.affinities:
+            if item.orch_id not in group.members:
+                narrowed = group.hold_room(state, item)
+                if narrowed is not None:
+                    yield group, narrowed
+
+    def mask(self, state, item):
+        mask = None
+        for _, narrowed in self._holding(state, item):
+            mask = narrowed if mask is None else mask & narrowed
+        return mask
+
+    def detail(self, state, item):
+        names = ", ".join(group.group for group, _ in self._holding(state, item))
+        return f"room held for the unplaced members of {names}"

@@ -4,7 +4,7 @@ each item's candidate locations.  Shared by the heuristic and the exact model.
 
 import numpy as np
 
-from ostro.constraints.affinity import Affinity
+from ostro.constraints.affinity import Affinity, AffinityRoom
 from ostro.constraints.aggregate_extra_specs import AggregateExtraSpecs
 from ostro.constraints.availability_zone import AvailabilityZone
 from ostro.constraints.bandwidth import Bandwidth
@@ -41,12 +41,26 @@ class Problem:
         self.group_rules = [GROUP_RULES[rule.kind](rule, items)
                             for rule in group_rules.values()
                             if any(orch in items for orch in rule.units)]
-        self.dynamic_rules = [Capacity(), *self.group_rules,
-                              *(ExclusiveGuard(level) for level in LEVELS), Bandwidth()]
+        affinities = [rule for rule in self.group_rules if rule.kind == "affinity"]
+        general = [Capacity(), *(ExclusiveGuard(level) for level in LEVELS), Bandwidth(),
+                   AffinityRoom(affinities)]
+        self.dynamic_rules = [*general[:1], *self.group_rules, *general[1:]]
         self.host_mates = self._host_mates()
         self._static = {}
-        self._applicable = {orch: [rule for rule in self.dynamic_rules if rule.applies(item)]
-                            for orch, item in items.items()}
+        self._applicable = self._rules_per_item(general)
+
+    def _rules_per_item(self, general):
+        """Item -> its dynamic rules in refusal order (capacity, its groups,
+        then the rest), built from memberships rather than asking every
+        group about every item."""
+        applicable = {orch: [general[0]] for orch in self.items}
+        for rule in self.group_rules:
+            for orch in rule.members:
+                if orch in applicable:
+                    applicable[orch].append(rule)
+        for orch, item in self.items.items():
+            applicable[orch].extend(rule for rule in general[1:] if rule.applies(item))
+        return applicable
 
     def _host_mates(self):
         """Item -> the other items of its affinity(host) groups."""

@@ -16,10 +16,10 @@ QUICK_SIZES = (10, 20)
 SMALL = 50   # "small cases" for the optimum target: up to the exact model's default size
 
 
-def datacenter():
+def datacenter(backends=True):
     # 2 clusters x 5 racks x 20 hosts = 200 hosts, 30 % already used.
     return generated.generate(clusters=2, racks_per_cluster=5, hosts_per_rack=20, seed=7,
-                              load=0.3)
+                              load=0.3, backends=backends)
 
 
 def reference(engine, resources, hint, budget):

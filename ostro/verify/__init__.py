@@ -16,11 +16,11 @@ by location and by topology domain before any rule looks at them.
 import collections
 import dataclasses
 import functools
-import operator
 from collections.abc import Mapping
 
 from ostro.config import EngineSettings
 from ostro.model.datacenter import LEVELS
+from ostro.verify.extra_specs import spec_matches
 
 #: Slack for float comparisons of capacity and bandwidth sums.
 EPSILON = 1e-6
@@ -252,53 +252,6 @@ def _aggregate_requirements(extra_specs):
         elif scope != _AGGREGATE_SCOPE:
             continue
         yield key, str(requirement)
-
-
-def _numeric(compare):
-    """A comparison of floats; a value that is not a number never matches."""
-    def matches(value, operand):
-        try:
-            return compare(float(value), float(operand))
-        except ValueError:
-            return False
-    return matches
-
-
-#: Operators that take one operand: operator word -> test(value, operand).
-_OPERATORS = {
-    "=": _numeric(operator.ge),  # NOTE: Nova's "=" means "at least".
-    "==": _numeric(operator.eq),
-    "!=": _numeric(operator.ne),
-    ">=": _numeric(operator.ge),
-    "<=": _numeric(operator.le),
-    "s==": operator.eq,
-    "s!=": operator.ne,
-    "s<": operator.lt,
-    "s<=": operator.le,
-    "s>": operator.gt,
-    "s>=": operator.ge,
-    "<in>": lambda value, operand: operand in value,
-}
-
-
-def spec_matches(value, requirement):
-    """Whether metadata ``value`` meets an extra-spec ``requirement``.
-
-    The first word may be an operator; without one the requirement is
-    compared as a whole string.  ``<all-in> a b`` needs every word inside
-    the value; ``<or> a <or> b`` needs the value to equal one of them.
-    """
-    words = requirement.split()
-    word, operands = (words[0], words[1:]) if words else (None, [])
-    if word == "<or>":
-        # NOTE: alternatives sit at every other word, between "<or>" separators.
-        return value in operands[::2]
-    if word == "<all-in>":
-        return bool(operands) and all(operand in value for operand in operands)
-    compare = _OPERATORS.get(word)
-    if compare is None:
-        return value == requirement
-    return bool(operands) and compare(value, operands[0])
 
 
 # --- groups ----------------------------------------------------------------------

@@ -53,3 +53,13 @@ class Layer:
             return default
         del self[key]
         return value
+
+    def items(self):
+        """(key, value) pairs of the merged view (O(size); not for hot paths)."""
+        for key, value in self.base.items():
+            if key not in self.gone and key not in self.local:
+                yield key, value
+        yield from self.local.items()
+
+    def __len__(self):
+        return sum(1 for _ in self.items())

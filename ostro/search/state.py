@@ -61,8 +61,14 @@ def _bump(counts, key, delta):
 
 
 class SearchState:
-    def __init__(self, compiled):
+    """``track_holds`` is off for the engine's live state: there every pipe
+    has both ends placed, and releasing one end (a deleted instance) drops
+    the pipe rather than leaving a hold on the other.  Copies a search
+    works on track holds."""
+
+    def __init__(self, compiled, track_holds=False):
         self.compiled = compiled
+        self.track_holds = track_holds
         self.headroom = (compiled.capacity - compiled.base_used).copy(order="F")
         self.servers_in, self.exclusive, self.uplink_used, self.new_in = {}, {}, {}, {}
         self.uplink_held = {}
@@ -94,6 +100,7 @@ class SearchState:
         """
         twin = SearchState.__new__(SearchState)
         twin.compiled = self.compiled
+        twin.track_holds = True
         twin.headroom = self.headroom.copy(order="F")
         for name in ("servers_in", "new_in"):
             setattr(twin, name, {level: array.copy() for level, array in
@@ -209,6 +216,8 @@ class SearchState:
         whose other end is not placed yet.  Placing the other end swaps the
         hold for the real charge (never larger).  Holds are advice for the
         heuristic's choice, not capacity: the other end may land beside it."""
+        if not self.track_holds:
+            return
         for level, domains in self.compiled.domain.items():
             domain = domains[location]
             if domain >= 0:

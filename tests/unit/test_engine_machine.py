@@ -1,0 +1,190 @@
+"""A state machine over the engine's operations.
+
+Random sequences of plan, update, replan, migrate, ad hoc, reserve, release,
+delete and expire; after every step:
+- the independent checker finds nothing wrong with the live placements;
+- the search state's usage equals, location by location, the existing load
+  plus the demand of the live placements (nothing leaked, nothing doubled);
+- a refused operation left the engine exactly as it was.
+"""
+
+import hypothesis
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from benchmarks import stacks
+from ostro import verify
+from ostro.config import EngineSettings
+from ostro.errors import NoPlacement, NotFound
+from ostro.inventory import generated
+from ostro.model.placement import GroupRule, Placement
+from ostro.model.topology import NamedGroup
+from ostro.service import Engine
+
+DATACENTER = generated.generate(
+    clusters=2, racks_per_cluster=2, hosts_per_rack=3, seed=5, load=0.3, backends="rack",
+    host_shapes=[{"vcpus": 8, "memory_mb": 16384, "disk_gb": 400}])
+NAMED = [NamedGroup(name="anti", kind="diversity", level="host"),
+         NamedGroup(name="together", kind="affinity", level="rack"),
+         NamedGroup(name="alone", kind="exclusivity", level="host")]
+
+
+def live_group_rules(engine):
+    """Group rules over the live placements, rebuilt from each placement's
+    recorded memberships (named groups span plans)."""
+    rules = {}
+    for placement in engine.placements.values():
+        for key, name, kind, level in placement.groups:
+            rule = rules.setdefault(key, GroupRule(key, name, kind, level))
+            rule.units[placement.orch_id] = placement.orch_id
+    for plan in engine.plans.values():
+        # In-stack nesting: units come from the plan's own parse.
+        stack = engine._parse(plan.resources, plan.project_id)
+        for key in stack.groups:
+            scoped = f"{plan.id}/{key}"
+            if scoped in rules:
+                rules[scoped].units.update(
+                    {leaf: unit for leaf, unit in stack.units(key).items()
+                     if leaf in plan.placements})
+    return rules
+
+
+def live_pipes(engine):
+    pipes = []
+    for plan in engine.plans.values():
+        stack = engine._parse(plan.resources, plan.project_id)
+        pipes.extend(p for p in stack.pipes if all(e in plan.placements for e in p.ends))
+    return pipes
+
+
+def snapshot(engine):
+    return (engine.state.headroom.copy(),
+            {orch: (p.location, p.state) for orch, p in engine.placements.items()},
+            sorted(engine.plans))
+
+
+class EngineMachine(RuleBasedStateMachine):
+    def __init__(self):
+        super().__init__()
+        # NOTE: no time budget: only the deterministic first answer, so that
+        # hypothesis can replay and shrink a failing sequence.
+        self.engine = Engine(DATACENTER, EngineSettings(solver_time_budget=0.0), NAMED)
+        self.count = 0
+
+    def _plans(self):
+        # Plan ids are random; draw in an order hypothesis can replay.
+        return sorted(self.engine.plans.values(), key=lambda p: (p.stack_id or "", p.name))
+
+    def _attempt(self, operation):
+        before = snapshot(self.engine)
+        try:
+            return operation()
+        except (NoPlacement, NotFound):
+            after = snapshot(self.engine)
+            np.testing.assert_allclose(before[0], after[0])
+            assert before[1:] == after[1:]
+            return None
+
+    @rule(seed=st.integers(0, 10_000), servers=st.integers(1, 6),
+          pipes=st.integers(0, 3), volumes=st.integers(0, 2),
+          named=st.sampled_from([None, "anti", "together", "alone"]))
+    def plan(self, seed, servers, pipes, volumes, named):
+        self.count += 1
+        resources = stacks.random_stack(servers, seed, rules="mixed",
+                                        pipes=pipes if servers > 1 else 0, volumes=volumes)
+        resources = {f"{self.count}-{orch}": entry for orch, entry in resources.items()}
+        if named:
+            first = next(e for e in resources.values() if e["type"] == "OS::Nova::Server")
+            first["properties"]["metadata"] = {"valet": {"groups": [named]}}
+        self._attempt(lambda: self.engine.plan(resources, stack_id=f"stack-{self.count}"))
+
+    @precondition(lambda self: self.engine.plans)
+    @rule(data=st.data())
+    def update_resize_or_drop(self, data):
+        plan = data.draw(st.sampled_from(self._plans()))
+        resources = {orch: dict(entry) for orch, entry in plan.resources.items()}
+        servers = [o for o, e in resources.items() if e["type"] == "OS::Nova::Server"]
+        if not servers:
+            return
+        victim = data.draw(st.sampled_from(servers))
+        if data.draw(st.booleans()):
+            properties = dict(resources[victim]["properties"])
+            properties["flavor"] = data.draw(st.sampled_from(["m1.small", "m1.large"]))
+            resources[victim] = dict(resources[victim], properties=properties)
+        else:
+            name = resources[victim]["name"]
+            mentioned = any(name in (e.get("properties") or {}).get("resources", [])
+                            for e in resources.values())
+            if mentioned:
+                return   # removing a group member is the template author's job
+            del resources[victim]
+        self._attempt(lambda: self.engine.update(plan.id, resources))
+
+    @precondition(lambda self: self.engine.placements)
+    @rule(data=st.data())
+    def replan_or_migrate(self, data):
+        placement = data.draw(st.sampled_from(sorted(self.engine.placements.values(),
+                                                     key=lambda p: p.orch_id)))
+        if placement.plan_id not in self.engine.plans or placement.resource.kind != "server":
+            return
+        hosts = sorted(DATACENTER.hosts)
+        if data.draw(st.booleans()):
+            allowed = data.draw(st.lists(st.sampled_from(hosts), min_size=1, max_size=4))
+            self._attempt(lambda: self.engine.reserve(placement.orch_id, allowed))
+        else:
+            self._attempt(lambda: self.engine.migrate(placement.plan_id, placement.orch_id))
+
+    @rule(name=st.sampled_from(["anti", "together", "alone"]))
+    def adhoc(self, name):
+        self.count += 1
+        resource = {"type": "OS::Nova::Server", "name": f"adhoc-{self.count}",
+                    "properties": {"flavor": "m1.small",
+                                   "metadata": {"valet": {"groups": [name]}}}}
+        self._attempt(lambda: self.engine.adhoc(f"adhoc-{self.count}", resource))
+
+    @precondition(lambda self: self.engine.placements)
+    @rule(data=st.data())
+    def release_one(self, data):
+        orch = data.draw(st.sampled_from(sorted(self.engine.placements)))
+        self.engine.release(orch)
+        assert self.engine.release(orch) is None
+
+    @precondition(lambda self: self.engine.plans)
+    @rule(data=st.data())
+    def delete(self, data):
+        self.engine.delete_plan(data.draw(st.sampled_from(self._plans())).id)
+
+    @rule()
+    def expire_everything(self):
+        stale = self.engine.expire(now=float("inf"))
+        assert self.engine.placements == {} or not stale or \
+            all(p.state == "active" for p in self.engine.placements.values())
+
+    @invariant()
+    def checker_finds_nothing(self):
+        placements = [Placement(o, p.resource, p.location)
+                      for o, p in self.engine.placements.items()]
+        found = verify.check(DATACENTER, placements, live_group_rules(self.engine).values(),
+                             live_pipes(self.engine))
+        assert found == [], found
+
+    @invariant()
+    def usage_is_the_sum_of_live_placements(self):
+        compiled = self.engine.compiled
+        expected = compiled.capacity - compiled.base_used
+        for placement in self.engine.placements.values():
+            expected[compiled.index[placement.location]] -= placement.resource.demand
+        np.testing.assert_allclose(self.engine.state.headroom, expected, atol=1e-6)
+        assert set(self.engine.state.location_of) == set(self.engine.placements)
+
+    @invariant()
+    def nothing_is_left_on_hold(self):
+        for held in self.engine.state.uplink_held.values():
+            np.testing.assert_allclose(held, 0, atol=1e-6)
+
+
+EngineMachine.TestCase.settings = hypothesis.settings(
+    max_examples=40, stateful_step_count=25, deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.too_slow])
+TestEngineOperations = EngineMachine.TestCase

@@ -16,14 +16,10 @@ from ostro.constraints.base import Rule
 from ostro.model.datacenter import LEVELS
 
 
-def crossings(compiled, location, peer_location):
-    """Per level: True where ``location`` (array) and ``peer_location`` differ."""
-    result = {}
-    for level in LEVELS:
-        domains = compiled.domain[level]
-        peer = domains[peer_location]
-        result[level] = (domains[location] != peer) | (peer < 0) | (domains[location] < 0)
-    return result
+def crosses(domains, peer):
+    """Per location: whether a pipe to a peer in domain ``peer`` crosses this
+    level (different domains, or either end in none)."""
+    return (domains != peer) | (peer < 0) | (domains < 0)
 
 
 def placed_pipes(state, item):
@@ -51,7 +47,7 @@ def keeps_room(state, item, coming=0.0):
         for peer_location, bandwidth in placed:
             peer = domains[peer_location]
             # Crossing: a real charge here.  Not crossing: the peer's hold here goes.
-            extra += np.where((domains != peer) | (peer < 0), bandwidth, -bandwidth)
+            extra += np.where(crosses(domains, peer), bandwidth, -bandwidth)
         left = compiled.uplink[level] - state.uplink_used[level] - state.uplink_held[level]
         mask &= extra <= np.append(left, math.inf)[domains] + 1e-6
     return mask
@@ -68,14 +64,13 @@ class Bandwidth(Rule):
         pipes = placed_pipes(state, item)
         if not pipes or not compiled.has_uplink_limits():
             return None
-        everywhere = np.arange(compiled.size)
         mask = np.ones(compiled.size, dtype=bool)
         for level in LEVELS:
             domains = compiled.domain[level]
             own_extra = np.zeros(compiled.size)
             peer_extra = {}
             for peer_location, bandwidth in pipes:
-                crossing = crossings(compiled, everywhere, peer_location)[level]
+                crossing = crosses(domains, domains[peer_location])
                 own_extra += bandwidth * crossing
                 peer_domain = domains[peer_location]
                 if peer_domain >= 0:

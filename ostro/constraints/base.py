@@ -66,10 +66,6 @@ class GroupRule(Rule):
         return self.rule.units[item.orch_id]
 
 
-def everywhere(compiled):
-    return np.ones(compiled.size, dtype=bool)
-
-
 def domain_mask(compiled, level, domains, size=None):
     """Locations whose domain at ``level`` is one of ``domains``."""
     size = compiled.domain_count(level) if size is None else size

@@ -5,8 +5,6 @@ on numpy vectors over all locations (hosts first, then storage backends), so
 a rule's filter is a handful of vector operations even on 10,000 hosts.
 """
 
-import math
-
 import numpy as np
 
 from ostro.model.datacenter import DIMENSIONS, LEVELS
@@ -91,10 +89,3 @@ class CompiledDatacenter:
             mask.setflags(write=False)
             self._mask_cache[key] = mask
         return mask
-
-    def location_name(self, index):
-        return self.names[index]
-
-    def finite_uplink(self, level, domain):
-        value = self.uplink[level][domain]
-        return value if math.isfinite(value) else None

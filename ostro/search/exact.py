@@ -45,10 +45,6 @@ class ExactModel:
             rule.constrain(self)
         self._set_objective()
 
-    @property
-    def variable_count(self):
-        return sum(len(v) for v in self.x.values())
-
     def presence(self, orch, level):
         """domain -> variables whose sum is 1 when ``orch`` is in that domain."""
         key = (orch, level)

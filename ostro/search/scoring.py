@@ -12,7 +12,7 @@ below it (the fit term is a sum of at most three shares in [0, 1]).
 
 import numpy as np
 
-from ostro.constraints.bandwidth import keeps_room, placed_pipes
+from ostro.constraints.bandwidth import crosses, keeps_room, placed_pipes
 from ostro.model.datacenter import LEVELS
 
 
@@ -23,8 +23,7 @@ def pipe_cost(state, item):
     for peer_location, bandwidth in placed_pipes(state, item):
         for level in LEVELS:
             domains = compiled.domain[level]
-            peer = domains[peer_location]
-            cost += bandwidth * ((domains != peer) | (peer < 0) | (domains < 0))
+            cost += bandwidth * crosses(domains, domains[peer_location])
     return cost
 
 

@@ -48,8 +48,6 @@ class GroupCounter:
         if not unit_counts:
             del self.units[unit]
 
-    def domains(self):
-        return list(self.members)
 
 
 def _bump(counts, key, delta):
@@ -225,9 +223,3 @@ class SearchState:
 
     def free(self):
         return self.headroom
-
-    def placements(self, orch_ids=None):
-        """orch id -> location name for ``orch_ids`` (default: the new items)."""
-        names = self.compiled.names
-        wanted = self.new if orch_ids is None else orch_ids
-        return {orch_id: names[self.location_of[orch_id]] for orch_id in wanted}

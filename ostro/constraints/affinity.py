@@ -55,11 +55,11 @@ class Affinity(GroupRule):
     def hold_room(self, state, item):
         """Keep a non-member out of the group's domain if it would take room
         the unplaced members need there (None: no restriction)."""
-        anchored = self.anchored(state)
-        if len(anchored) != 1:
-            return None
         unplaced = [other for other in self.pending if other.orch_id not in state.location_of]
         if not unplaced:
+            return None
+        anchored = self.anchored(state)
+        if len(anchored) != 1:
             return None
         inside = domain_mask(state.compiled, self.level, anchored)
         inside &= state.compiled.enabled
@@ -89,12 +89,16 @@ class AffinityRoom(Rule):
     """Keeps every item out of room an affinity group, partly placed, holds
     for its unplaced members."""
 
-    def __init__(self, affinities):
+    def __init__(self, affinities, pinned=()):
         self.affinities = list(affinities)
+        self.pinned = set(pinned)
         self.label = "affinity room"
 
     def applies(self, item):
-        return bool(self.affinities)
+        # NOTE: a pinned item's one location was checked when it was placed
+        # before, and the room check is only a necessary condition (summed
+        # over the domain): applying it could refuse what fits host by host.
+        return bool(self.affinities) and item.orch_id not in self.pinned
 
     def _holding(self, state, item):
         for group in self.affinities:

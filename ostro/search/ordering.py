@@ -94,10 +94,14 @@ def _follow_links(problem, block, weight, mates):
 
 
 def _expand(problem, blocks, weight):
+    """The items of ``blocks`` in order, pinned items first: each has one
+    possible location, and whatever is placed before it could take its room."""
     mates = _affinity_mates(problem)
-    order = []
+    pinned = problem.pinned()
+    order = list(pinned)
+    taken = set(pinned)
     for block in blocks:
-        order.extend(_follow_links(problem, block, weight, mates))
+        order.extend(o for o in _follow_links(problem, block, weight, mates) if o not in taken)
     return order
 
 

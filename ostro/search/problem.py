@@ -36,14 +36,16 @@ class Problem:
         restrictions = [Restriction(orch, names, True) for orch, names in (allowed or {}).items()]
         restrictions += [Restriction(orch, names, False)
                          for orch, names in (excluded or {}).items()]
-        self.static_rules = [*SHARED_STATIC_RULES, *restrictions]
-        self._restricted = {rule.orch_id for rule in restrictions}
+        # NOTE: by item, since an update pins every kept server of a stack.
+        self._restrictions = {}
+        for rule in restrictions:
+            self._restrictions.setdefault(rule.orch_id, []).append(rule)
         self.group_rules = [GROUP_RULES[rule.kind](rule, items)
                             for rule in group_rules.values()
                             if any(orch in items for orch in rule.units)]
         affinities = [rule for rule in self.group_rules if rule.kind == "affinity"]
         general = [Capacity(), *(ExclusiveGuard(level) for level in LEVELS), Bandwidth(),
-                   AffinityRoom(affinities)]
+                   AffinityRoom(affinities, self.pinned())]
         self.dynamic_rules = [*general[:1], *self.group_rules, *general[1:]]
         self.host_mates = self._host_mates()
         self._static = {}
@@ -83,8 +85,8 @@ class Problem:
     def static_mask(self, state, item):
         mask = self._static.get(item.orch_id)
         if mask is None:
-            if item.orch_id in self._restricted:
-                mask = self._combine(state, item, self.static_rules)
+            if item.orch_id in self._restrictions:
+                mask = self._combine(state, item, self._static_rules(item))
             else:
                 # NOTE: items with the same kind, zone, specs and volume type
                 # share one mask across requests (ad hoc calls repeat them).
@@ -96,6 +98,14 @@ class Problem:
                     key, lambda: self._combine(state, item, SHARED_STATIC_RULES))
             self._static[item.orch_id] = mask
         return mask
+
+    def pinned(self):
+        """Items allowed exactly one location (kept servers on update/replan)."""
+        return [orch for orch, rules in self._restrictions.items()
+                if any(rule.allow and len(rule.names) == 1 for rule in rules)]
+
+    def _static_rules(self, item):
+        return [*SHARED_STATIC_RULES, *self._restrictions.get(item.orch_id, ())]
 
     def _combine(self, state, item, rules):
         mask = np.ones(self.compiled.size, dtype=bool)
@@ -116,7 +126,8 @@ class Problem:
     def refusal(self, state, item):
         """The :class:`NoPlacement` naming the rule that left ``item`` nowhere."""
         mask = np.ones(self.compiled.size, dtype=bool)
-        rules = [r for r in self.static_rules if r.applies(item)] + self._applicable[item.orch_id]
+        rules = [r for r in self._static_rules(item) if r.applies(item)] + \
+            self._applicable[item.orch_id]
         for rule in rules:
             narrowed = rule.mask(state, item)
             if narrowed is None:

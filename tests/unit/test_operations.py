@@ -115,6 +115,19 @@ def test_update_replaces_resized_server():
     assert_no_violations(subject)
 
 
+def test_update_moves_a_resized_server_off_a_kept_servers_host():
+    subject = engine(datacenter(), exact_max_resources=0)
+    plan = subject.plan(stack(server("a", "half"), server("b", "half")), stack_id="app")
+    assert set(locations(plan).values()) == {R1H1}
+
+    subject.update(plan.id, stack(server("a", "half"), server("b", "three")))
+    where = locations(plan)
+    assert where["a"] == R1H1
+    assert where["b"] != R1H1                # 2 + 3 vCPU would not fit on 4
+    assert vcpus_used(subject, R1H1) == 2
+    assert_no_violations(subject)
+
+
 def test_update_places_new_server():
     subject = engine(datacenter())
     plan = subject.plan(stack(server("a")), stack_id="app")

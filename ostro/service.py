@@ -177,10 +177,28 @@ class Engine:
             item = item_model.stack_items(stack, rules)[orch_id]
             self.state.reserve(item, index, new=False)
             placement = Placement(orch_id, stack.resources[orch_id], location, state="active",
-                                  groups=_memberships(rules, orch_id))
-            placement.updated_at = plan_model.now()
+                                  groups=_memberships(rules, orch_id), entry=dict(resource),
+                                  updated_at=plan_model.now())
             self.placements[orch_id] = placement
             return placement
+
+    def restore_plan(self, plan, locations):
+        """Put back a plan and its placements as recorded (``locations``:
+        orch id -> (location name, state, updated_at)), without searching:
+        the engine's memory is a cache of what the store holds."""
+        with self._lock:
+            stack = self._parse(plan.resources, plan.project_id)
+            rules = _scoped_rules(plan, group_rules(stack))
+            items = item_model.stack_items(stack, rules)
+            for orch_id, (location, state, updated_at) in locations.items():
+                self.state.reserve(items[orch_id], self.compiled.index[location], new=False)
+                placement = Placement(orch_id, stack.resources[orch_id], location,
+                                      plan_id=plan.id, state=state, updated_at=updated_at,
+                                      groups=_memberships(rules, orch_id))
+                plan.placements[orch_id] = placement
+                self.placements[orch_id] = placement
+            self.plans[plan.id] = plan
+            return plan
 
     # -- lookups ------------------------------------------------------------
 

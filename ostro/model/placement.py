@@ -22,6 +22,7 @@ class Placement:
     state: str = "planned"
     groups: tuple = ()
     updated_at: float = 0.0
+    entry: dict | None = None     # the Heat resource entry of an existing placement
 
     @property
     def name(self):

@@ -5,8 +5,11 @@ delete and expire; after every step:
 - the independent checker finds nothing wrong with the live placements;
 - the search state's usage equals, location by location, the existing load
   plus the demand of the live placements (nothing leaked, nothing doubled);
-- a refused operation left the engine exactly as it was.
+- a refused operation left the engine exactly as it was;
+- an engine rebuilt from ``ostro.snapshot.dump`` (through JSON) is the same.
 """
+
+import json
 
 import hypothesis
 import numpy as np
@@ -14,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from benchmarks import stacks
+from ostro import snapshot as snapshot_module
 from ostro import verify
 from ostro.config import EngineSettings
 from ostro.errors import NoPlacement, NotFound
@@ -177,6 +181,22 @@ class EngineMachine(RuleBasedStateMachine):
             expected[compiled.index[placement.location]] -= placement.resource.demand
         np.testing.assert_allclose(self.engine.state.headroom, expected, atol=1e-6)
         assert set(self.engine.state.location_of) == set(self.engine.placements)
+
+    @invariant()
+    def a_restored_engine_is_the_same(self):
+        data = snapshot_module.dump(self.engine)
+        twin = snapshot_module.load(DATACENTER, json.loads(json.dumps(data)),
+                                    self.engine.settings, NAMED)
+        np.testing.assert_allclose(twin.state.headroom, self.engine.state.headroom, atol=1e-6)
+        for name in ("servers_in", "exclusive", "uplink_used"):
+            for level, array in getattr(self.engine.state, name).items():
+                np.testing.assert_allclose(getattr(twin.state, name)[level], array, atol=1e-6)
+        assert {o: (p.location, p.state, p.plan_id, p.groups)
+                for o, p in twin.placements.items()} == \
+            {o: (p.location, p.state, p.plan_id, p.groups)
+             for o, p in self.engine.placements.items()}
+        assert {k: dict(c.members) for k, c in twin.state.groups.items()} == \
+            {k: dict(c.members) for k, c in self.engine.state.groups.items()}
 
     @invariant()
     def nothing_is_left_on_hold(self):

@@ -446,3 +446,24 @@ def test_existing_placement_of_an_already_placed_resource_is_invalid():
             subject.add_existing(taken, entry, host_name("r2", 1))
     assert_same_state(before, snapshot(subject))
     assert subject.placements[orch_id("a")].location == R1H1
+
+
+# --- the engine as a cache of the store ---------------------------------------------
+
+def test_restored_engine_decides_like_the_original():
+    from ostro import snapshot
+
+    dc = datacenter()
+    original = engine(dc)
+    plan = original.plan(stack(*servers("s", 3, "half"),
+                               group("spread", "diversity", "rack", ["s1", "s2"])),
+                         stack_id="first")
+    original.reserve(orch_id("s1"), [locations(plan)["s1"]])
+    original.add_existing("old", server("old", "three")[1], R1H2)
+    restored = snapshot.load(dc, snapshot.dump(original), original.settings)
+
+    assert snapshot.dump(restored) == snapshot.dump(original)
+    after = [subject.plan(stack(*servers("n", 3, "half")), stack_id="second")
+             for subject in (original, restored)]
+    assert locations(after[0]) == locations(after[1])
+    assert restored.placements[orch_id("s1")].state == "reserved"

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit bench-test bench clean
+.PHONY: run test lint unit postgres bench-test bench clean
 BENCH_STAMP := $(VENV)/.installed-bench
 
 $(STAMP): setup.cfg setup.py pyproject.toml
@@ -27,13 +27,18 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit
 
+# The store against a real PostgreSQL server the tests start themselves
+# (needs the server binaries: /usr/lib/postgresql/*/bin; .ci/run installs them).
+postgres: $(STAMP)
+	$(BIN)/pytest tests/postgres
+
 # The Nova baseline runs real nova classes: its own pytest process, and a
 # smoke run of every benchmark suite at small sizes (figures are not checked).
 bench-test: $(BENCH_STAMP)
 	$(BIN)/pytest tests/bench
 	$(BIN)/valet-sim bench --quick --output $$(mktemp -d)
 
-test: lint unit bench-test
+test: lint unit postgres bench-test
 
 bench: $(BENCH_STAMP)
 	$(BIN)/valet-sim bench --output doc/benchmarks

@@ -82,3 +82,15 @@ class NotFound(OstroError):
     """A plan, placement or resource the caller named does not exist."""
 
     kind = "NotFound"
+
+
+class Duplicate(InvalidInput):
+    """Something with this unique name or id already exists."""
+
+    kind = "Duplicate"
+
+
+class InUse(OstroError):
+    """The object is still used (a group with member projects) and stays."""
+
+    kind = "InUse"

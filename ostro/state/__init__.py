@@ -1,0 +1,1 @@
+"""Where the engine's state lives: the store (SQLAlchemy), its schema and migrations."""

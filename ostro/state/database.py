@@ -1,0 +1,75 @@
+"""Connections to the store's database, with transactions that mean the same
+on SQLite and PostgreSQL.
+
+Two kinds of transaction:
+
+* :func:`writing` — every write starts by moving the generation row on, so
+  that row's lock serializes writers; PostgreSQL's default READ COMMITTED is
+  right for it (a writer that waited on the lock re-reads the row).  SQLite
+  takes its write lock at ``BEGIN IMMEDIATE`` and waits (``busy_timeout``)
+  for another writer instead of failing.
+* :func:`reading` — several SELECTs that must see one committed state (the
+  generation and the rows it counts): REPEATABLE READ on PostgreSQL, a real
+  ``BEGIN`` on SQLite.
+"""
+
+import contextlib
+import pathlib
+
+import sqlalchemy
+from sqlalchemy import event
+
+#: Seconds a SQLite connection waits for another writer's lock.
+SQLITE_BUSY_TIMEOUT = 30.0
+
+_WRITES = "valet_writes"
+
+
+def create_engine(url):
+    """A SQLAlchemy engine for ``url`` (a string or URL)."""
+    url = sqlalchemy.make_url(url)
+    if url.get_backend_name() != "sqlite":
+        # NOTE: pre-ping so a restarted database server costs one reconnect,
+        # not one failed request per pooled connection.
+        return sqlalchemy.create_engine(url, pool_pre_ping=True)
+    if url.database and url.database != ":memory:":
+        pathlib.Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sqlalchemy.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+    event.listen(engine, "connect", _sqlite_connected)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connected(dbapi_connection, _record):
+    # NOTE: the sqlite3 module would BEGIN only before INSERT/UPDATE/DELETE,
+    # so the SELECTs of one load would each see a different commit.  Turning
+    # its transaction handling off lets _sqlite_begin issue every BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")       # ON DELETE CASCADE needs it
+    cursor.execute("PRAGMA journal_mode = WAL")      # readers do not block the writer
+    cursor.close()
+
+
+def _sqlite_begin(connection):
+    immediate = connection.get_execution_options().get(_WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+@contextlib.contextmanager
+def writing(engine):
+    """A connection in a transaction that will write; committed on success."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITES: True})
+        with connection.begin():
+            yield connection
+
+
+@contextlib.contextmanager
+def reading(engine):
+    """A connection in a transaction whose reads all see one committed state."""
+    with engine.connect() as connection:
+        if engine.dialect.name in ("postgresql", "mysql"):
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection

@@ -1,0 +1,93 @@
+"""Named groups in the ``groups`` table, as
+:class:`~ostro.model.topology.NamedGroup` objects.
+
+Functions here take a connection already inside a transaction;
+:class:`ostro.state.store.Store` opens it (and moves the generation on for
+every change, since plans depend on groups).
+"""
+
+import re
+import uuid
+
+from sqlalchemy import delete, insert, or_, select, update
+
+from ostro.errors import Duplicate, InUse, InvalidInput, NotFound
+from ostro.model.datacenter import LEVELS
+from ostro.model.topology import GROUP_KINDS, NamedGroup
+from ostro.state import models
+
+GROUPS = models.Group.__table__
+
+#: Group names as the API accepts them (DESIGN §4): URL-safe characters only.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9\-._~]+")
+
+
+def create(connection, name, kind, level, description="", members=(), stamp=None):
+    _check_fields(name, kind, level)
+    if _find(connection, name) is not None:
+        raise Duplicate(f"a group named {name!r} already exists")
+    group_id = str(uuid.uuid4())
+    connection.execute(insert(GROUPS).values(
+        id=group_id, name=name, type=kind, level=level, description=description or "",
+        members=_unique(members), created_at=stamp, updated_at=stamp))
+    return get(connection, group_id)
+
+
+def get(connection, id_or_name):
+    row = _find(connection, id_or_name)
+    if row is None:
+        raise NotFound(f"no group {id_or_name}")
+    return _group(row)
+
+
+def all_groups(connection):
+    return [_group(row) for row in connection.execute(select(GROUPS).order_by(GROUPS.c.name))]
+
+
+def change(connection, id_or_name, stamp, description=None, members=None):
+    """Set the description and/or the member list (``None`` leaves it)."""
+    group = get(connection, id_or_name)
+    values = {"updated_at": stamp}
+    if description is not None:
+        values["description"] = description
+    if members is not None:
+        values["members"] = _unique(members)
+    connection.execute(update(GROUPS).where(GROUPS.c.id == group.id).values(**values))
+    return get(connection, group.id)
+
+
+def remove(connection, id_or_name):
+    """Delete a group; refused while projects are members (DESIGN §4)."""
+    group = get(connection, id_or_name)
+    if group.members:
+        raise InUse(f"group {group.name} still has member projects "
+                    f"{', '.join(group.members)}; remove them first")
+    connection.execute(delete(GROUPS).where(GROUPS.c.id == group.id))
+
+
+def _find(connection, id_or_name):
+    query = select(GROUPS).where(or_(GROUPS.c.id == id_or_name, GROUPS.c.name == id_or_name))
+    # NOTE: an id wins over a name that happens to look like another group's id.
+    rows = sorted(connection.execute(query), key=lambda row: row.id != id_or_name)
+    return rows[0] if rows else None
+
+
+def _group(row):
+    return NamedGroup(name=row.name, kind=row.type, level=row.level, id=row.id,
+                      description=row.description or "", members=tuple(row.members or ()))
+
+
+def _check_fields(name, kind, level):
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise InvalidInput(f"group name {name!r}: use letters, digits and - . _ ~ only")
+    if kind not in GROUP_KINDS:
+        raise InvalidInput(f"group {name}: type must be one of {', '.join(GROUP_KINDS)}")
+    if level not in LEVELS:
+        raise InvalidInput(f"group {name}: level must be one of {', '.join(LEVELS)}")
+
+
+def _unique(members):
+    """Project ids in first-seen order, each once."""
+    if isinstance(members, str):
+        raise InvalidInput("group members must be a list of project ids")
+    return list(dict.fromkeys(str(member) for member in members))

@@ -1,0 +1,121 @@
+"""The engine snapshot (:func:`ostro.snapshot.dump`) as rows of ``plans`` and
+``placements``, and back.
+
+:func:`replace` makes the tables hold exactly a snapshot's plans and
+placements.  It compares with what is stored and writes only the rows that
+differ, so unchanged plans keep their ``created_at`` and placements keep the
+``id`` the API shows; it still *reads* every row each time (see
+:class:`ostro.state.store.Store` for that limitation).
+"""
+
+import uuid
+
+from sqlalchemy import delete, insert, select, update
+
+from ostro.state import models
+
+PLANS = models.Plan.__table__
+PLACEMENTS = models.Placement.__table__
+
+#: Snapshot record key -> column, for each table.
+PLAN_COLUMNS = {"id": "id", "name": "name", "stack_id": "stack_id",
+                "project_id": "project_id", "resources": "resources", "method": "method"}
+PLACEMENT_COLUMNS = {"orch_id": "orchestration_id", "plan_id": "plan_id",
+                     "location": "location", "state": "state", "updated_at": "updated_at",
+                     "resource_id": "resource_id", "entry": "entry"}
+
+
+def read(connection):
+    """The stored ``{"plans": [...], "placements": [...]}`` in dump's shape.
+
+    Plans come oldest first; placements by orchestration id.
+    """
+    plans = connection.execute(
+        select(*(PLANS.c[column] for column in PLAN_COLUMNS.values()))
+        .order_by(PLANS.c.created_at, PLANS.c.id))
+    placements = connection.execute(
+        select(*(PLACEMENTS.c[column] for column in PLACEMENT_COLUMNS.values()))
+        .order_by(PLACEMENTS.c.orchestration_id))
+    return {"plans": [_record(row, PLAN_COLUMNS) for row in plans],
+            "placements": [_record(row, PLACEMENT_COLUMNS) for row in placements]}
+
+
+def replace(connection, data, stamp):
+    """Make the tables hold exactly ``data``'s plans and placements.
+
+    ``stamp`` (a datetime) is written to ``created_at``/``updated_at`` of the
+    plan rows this changes.
+    """
+    names = _placement_names(data)
+    plans = {record["id"]: {**_values(record, PLAN_COLUMNS), "method": record.get("method") or ""}
+             for record in data["plans"]}
+    placements = {record["orch_id"]: {**_values(record, PLACEMENT_COLUMNS),
+                                      "name": names[record["orch_id"]]}
+                  for record in data["placements"]}
+    plans_key, placements_key = PLANS.c.id, PLACEMENTS.c.orchestration_id
+    stored_plans = _stored(connection, plans_key, PLAN_COLUMNS.values())
+    stored_placements = _stored(connection, placements_key,
+                                [*PLACEMENT_COLUMNS.values(), "name"])
+    # NOTE: deletes first, so a new row may take a unique value (stack_id,
+    # orchestration_id) that a removed one held; plans before placements on
+    # the way in, for the foreign key.
+    _delete(connection, placements_key, stored_placements.keys() - placements.keys())
+    _delete(connection, plans_key, stored_plans.keys() - plans.keys())
+    _write(connection, plans_key, plans, stored_plans,
+           new={"created_at": stamp, "updated_at": stamp}, changed={"updated_at": stamp})
+    _write(connection, placements_key, placements, stored_placements,
+           new={"id": _new_id}, changed={})
+
+
+def _record(row, columns):
+    return {key: row._mapping[column] for key, column in columns.items()}
+
+
+def _values(record, columns):
+    return {column: record.get(key) for key, column in columns.items()}
+
+
+def _new_id():
+    return str(uuid.uuid4())
+
+
+def _stored(connection, key_column, columns):
+    """Key -> the stored row's values of ``columns``."""
+    table = key_column.table
+    query = select(*(table.c[column] for column in columns))
+    return {row._mapping[key_column.name]: dict(row._mapping)
+            for row in connection.execute(query)}
+
+
+def _delete(connection, key_column, keys):
+    if keys:
+        connection.execute(delete(key_column.table).where(key_column.in_(sorted(keys))))
+
+
+def _write(connection, key_column, wanted, stored, new, changed):
+    """Update the rows of ``wanted`` that differ from ``stored``, insert the
+    missing ones.  ``new`` and ``changed`` are extra values for each; a
+    callable in ``new`` makes a value per row."""
+    table = key_column.table
+    for key, values in wanted.items():
+        if key in stored and any(stored[key][column] != value
+                                 for column, value in values.items()):
+            connection.execute(update(table).where(key_column == key)
+                               .values(**values, **changed))
+    rows = [{**values, **{column: value() if callable(value) else value
+                          for column, value in new.items()}}
+            for key, values in wanted.items() if key not in stored]
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def _placement_names(data):
+    """Orch id -> the resource's name, from its Heat entry (the plan's
+    resources, or the placement's own entry when it has no plan)."""
+    resources = {plan["id"]: plan["resources"] for plan in data["plans"]}
+    names = {}
+    for record in data["placements"]:
+        entry = record.get("entry") or resources.get(record["plan_id"], {}).get(
+            record["orch_id"]) or {}
+        names[record["orch_id"]] = entry.get("name") or record["orch_id"]
+    return names

@@ -25,7 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check ostro valet_api valet_openstack tests benchmarks
 
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest tests/unit tests/api
 
 # The store against a real PostgreSQL server the tests start themselves
 # (needs the server binaries: /usr/lib/postgresql/*/bin; .ci/run installs them).

@@ -1,0 +1,1 @@
+"""Pecan controllers: one noun a module (STYLE: like openstack/placement)."""

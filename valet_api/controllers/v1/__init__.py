@@ -1,0 +1,30 @@
+"""``/v1``: the version document, and the nouns below it."""
+
+import pecan
+
+from valet_api.controllers import base
+from valet_api.controllers.v1 import groups, status
+
+#: Every noun of v1 (DESIGN §4), linked from ``GET /v1``; some are still to come.
+NOUNS = ("groups", "plans", "placements", "resources", "hosts", "status")
+
+
+def version(links):
+    """The one version's entry in a ``{"versions": [...]}`` document."""
+    return {"id": "v1.0", "status": "CURRENT", "links": links}
+
+
+class V1(base.Resource):
+    def child(self, segment):
+        if segment == "groups":
+            return groups.Groups()
+        if segment == "status":
+            return status.Status()
+        return None
+
+    @pecan.expose("json")
+    def get(self):
+        prefix = f"{base.base_url()}/v1"
+        links = [{"rel": "self", "href": f"{prefix}/"}]
+        links += [{"rel": noun, "href": f"{prefix}/{noun}"} for noun in NOUNS]
+        return {"versions": [version(links)]}

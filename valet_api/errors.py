@@ -1,0 +1,107 @@
+"""Every error the API returns, as one JSON shape (DESIGN §4)::
+
+    {"title": "Not Found", "explanation": "...", "code": 404,
+     "error": {"message": "no group web", "type": "NotFound", "traceback": "..."}}
+
+``traceback`` is present only when ``[DEFAULT] debug = true``.  Engine and
+store errors keep their own types; this module only decides their status.
+"""
+
+import json
+import logging
+import traceback
+
+import webob
+import webob.exc
+import wsme.exc
+from sqlalchemy.exc import SQLAlchemyError
+
+from ostro import errors as ostro_errors
+from ostro.state.store import Conflict
+
+LOG = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error found by the API layer itself (routing, request bodies)."""
+
+    status = 500
+    kind = "ApiError"
+
+    def __init__(self, message, headers=None):
+        super().__init__(message)
+        self.message = message
+        self.headers = headers or {}
+
+
+class BadRequest(ApiError):
+    status = 400
+    kind = "InvalidInput"
+
+
+class NoSuchResource(ApiError):
+    status = 404
+    kind = "NotFound"
+
+
+class MethodNotAllowed(ApiError):
+    status = 405
+    kind = "MethodNotAllowed"
+
+    def __init__(self, method, allowed):
+        super().__init__(f"{method} is not allowed here; use one of {', '.join(allowed)}",
+                         headers={"Allow": ", ".join(allowed)})
+
+
+class ServiceUnavailable(ApiError):
+    status = 503
+    kind = "ServiceUnavailable"
+
+
+#: Engine and store errors by status; the first matching class wins, so a
+#: subclass (Duplicate) comes before its base (InvalidInput).
+STATUS_OF = (
+    (ostro_errors.Duplicate, 409),
+    (ostro_errors.InvalidInput, 400),
+    (ostro_errors.NotFound, 404),
+    (ostro_errors.InUse, 409),
+    (ostro_errors.NoPlacement, 409),
+    (Conflict, 503),
+    (SQLAlchemyError, 503),
+)
+
+
+def describe(exc):
+    """``(status, type, message)`` of any exception a request raised."""
+    if isinstance(exc, ApiError):
+        return exc.status, exc.kind, exc.message
+    if isinstance(exc, wsme.exc.ClientSideError):
+        return 400, "InvalidInput", exc.faultstring
+    if isinstance(exc, webob.exc.HTTPException):
+        return exc.code, type(exc).__name__, exc.detail or exc.explanation
+    for error_class, status in STATUS_OF:
+        if isinstance(exc, error_class):
+            if isinstance(exc, SQLAlchemyError):
+                # NOTE: the driver's message may hold the URL's host or SQL; say
+                # what happened without it (the log has the whole error).
+                LOG.error("database error: %s", exc)
+                return status, "DatabaseError", "the database is unreachable or unusable"
+            return status, exc.kind, exc.message
+    LOG.error("unexpected error", exc_info=exc)
+    return 500, type(exc).__name__, "internal error; the API log has the details"
+
+
+def response_for(exc, debug=False):
+    """The JSON error response for ``exc`` (with its traceback if ``debug``)."""
+    status, kind, message = describe(exc)
+    reference = webob.exc.status_map.get(status, webob.exc.HTTPInternalServerError)
+    error = {"message": message, "type": kind}
+    if debug:
+        error["traceback"] = "".join(traceback.format_exception(exc))
+    body = {"title": reference.title, "explanation": reference.explanation,
+            "code": status, "error": error}
+    response = webob.Response(status=status, content_type="application/json",
+                              charset="UTF-8", body=json.dumps(body).encode())
+    for name, value in getattr(exc, "headers", {}).items():
+        response.headers[name] = value
+    return response

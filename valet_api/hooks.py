@@ -1,0 +1,28 @@
+"""Pecan hooks: what every request finds on ``pecan.request``, and how
+errors become responses."""
+
+from pecan import hooks
+
+from valet_api import errors
+
+
+class ContextHook(hooks.PecanHook):
+    """Puts ``conf`` (the oslo.config object) and ``store`` (the app's one
+    :class:`ostro.state.store.Store`) on the request."""
+
+    def __init__(self, conf, store):
+        self.conf, self.store = conf, store
+
+    def on_route(self, state):
+        state.request.conf = self.conf
+        state.request.store = self.store
+
+
+class ErrorHook(hooks.PecanHook):
+    """Turns every exception into the JSON error body of :mod:`valet_api.errors`."""
+
+    def __init__(self, conf):
+        self.conf = conf
+
+    def on_error(self, state, exc):
+        return errors.response_for(exc, debug=self.conf.debug)

@@ -1,0 +1,1 @@
+"""WSME types: the request and response schema, one module a noun."""

@@ -1,0 +1,61 @@
+"""The named group's schema (DESIGN §4): ``{id, name, type, level,
+description, members}``."""
+
+from wsme import types as wtypes
+
+from ostro.model.datacenter import LEVELS
+from ostro.model.topology import GROUP_KINDS
+from ostro.state.groups import NAME_PATTERN
+
+Name = wtypes.StringType(min_length=1, pattern=rf"\A{NAME_PATTERN.pattern}\Z")
+Kind = wtypes.Enum(str, *GROUP_KINDS)
+Level = wtypes.Enum(str, *LEVELS)
+
+
+class Group(wtypes.Base):
+    """A named group as the API shows it."""
+
+    id = wtypes.text
+    name = Name
+    type = Kind
+    level = Level
+    description = wtypes.text
+    members = [wtypes.text]
+
+    @classmethod
+    def from_model(cls, group):
+        """From an :class:`ostro.model.topology.NamedGroup`."""
+        return cls(id=group.id, name=group.name, type=group.kind, level=group.level,
+                   description=group.description, members=list(group.members))
+
+
+class NewGroup(wtypes.Base):
+    """``POST /v1/groups``."""
+
+    name = wtypes.wsattr(Name, mandatory=True)
+    type = wtypes.wsattr(Kind, mandatory=True)
+    level = wtypes.wsattr(Level, mandatory=True)
+    description = wtypes.text
+    members = [wtypes.text]
+
+
+class GroupChange(wtypes.Base):
+    """``PUT /v1/groups/{id}``: the description alone may change; name, type
+    and level may be sent only with their current values."""
+
+    description = wtypes.wsattr(wtypes.text, mandatory=True)
+    name = Name
+    type = Kind
+    level = Level
+
+    def immutable_changes(self, group):
+        """The fields this change would alter but may not."""
+        current = Group.from_model(group)
+        return [field for field in ("name", "type", "level")
+                if getattr(self, field) not in (wtypes.Unset, getattr(current, field))]
+
+
+class Members(wtypes.Base):
+    """``PUT /v1/groups/{id}/members``: project ids to add."""
+
+    members = wtypes.wsattr([wtypes.text], mandatory=True)

@@ -1,0 +1,18 @@
+"""WSGI entry point: ``application`` for uwsgi, mod_wsgi, gunicorn, ...
+
+The configuration files come from ``VALET_CONFIG_FILE`` (several separated
+by commas), else oslo.config's defaults (``/etc/valet/valet.conf``, ...).
+"""
+
+import os
+
+from valet_api import app as valet_app
+
+
+def config_files():
+    named = os.environ.get("VALET_CONFIG_FILE", "")
+    files = [path.strip() for path in named.split(",") if path.strip()]
+    return files or None
+
+
+application = valet_app.load_app(valet_app.default_conf(config_files=config_files()))

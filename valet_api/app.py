@@ -4,7 +4,8 @@
 configuration (what ``pecan serve etc/valet/config.py`` passes), ``conf`` the
 oslo.config object (``[DEFAULT] debug``, ``[database] connection``, ...).
 The app owns one :class:`~ostro.state.store.Store` for its whole life,
-reachable as ``app.store`` so whoever runs the app can close it.
+reachable as ``app.store`` so whoever runs the app can close it, and one
+engine client (:mod:`valet_api.engine_client`), ``app.engine``.
 """
 
 import pecan
@@ -13,7 +14,7 @@ from oslo_config import cfg
 from ostro import config as engine_config
 from ostro.state import options as database_options
 from ostro.state.store import Store
-from valet_api import hooks
+from valet_api import engine_client, hooks
 from valet_api.controllers.root import Root
 
 debug_opt = cfg.BoolOpt("debug", default=False,
@@ -47,15 +48,16 @@ def setup_app(config=None, conf=None):
         register_opts(conf)
     settings = pecan_settings(config)
     store = Store(conf.database.connection)
+    engine = engine_client.for_conf(conf, store)
     app = pecan.make_app(
         Root(),
-        hooks=[hooks.ContextHook(conf, store), hooks.ErrorHook(conf)],
+        hooks=[hooks.ContextHook(conf, store, engine), hooks.ErrorHook(conf)],
         # NOTE: group names may contain dots ("web.tier"); pecan must not read
         # a suffix as a content type and strip it.
         guess_content_type_from_ext=False,
         force_canonical=False,
         **settings)
-    app.store = store
+    app.store, app.engine = store, engine
     return app
 
 

@@ -7,15 +7,17 @@ from valet_api import errors
 
 
 class ContextHook(hooks.PecanHook):
-    """Puts ``conf`` (the oslo.config object) and ``store`` (the app's one
-    :class:`ostro.state.store.Store`) on the request."""
+    """Puts ``conf`` (the oslo.config object), ``store`` (the app's one
+    :class:`ostro.state.store.Store`) and ``engine`` (its engine client,
+    :mod:`valet_api.engine_client`) on the request."""
 
-    def __init__(self, conf, store):
-        self.conf, self.store = conf, store
+    def __init__(self, conf, store, engine=None):
+        self.conf, self.store, self.engine = conf, store, engine
 
     def on_route(self, state):
         state.request.conf = self.conf
         state.request.store = self.store
+        state.request.engine = self.engine
 
 
 class ErrorHook(hooks.PecanHook):

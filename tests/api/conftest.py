@@ -2,7 +2,9 @@
 
 import pytest
 
+from tests.api import engine_cases
 from tests.api.api_cases import running_api
+from tests.api.engine_cases import write_inventory
 
 
 @pytest.fixture
@@ -19,4 +21,17 @@ def api(empty_url):
 @pytest.fixture
 def debug_api(empty_url):
     with running_api(empty_url, debug=True) as client:
+        yield client
+
+
+@pytest.fixture
+def inventory(tmp_path):
+    """A small inventory file (tests/api/engine_cases.py: 2 racks x 2 hosts)."""
+    return write_inventory(tmp_path)
+
+
+@pytest.fixture
+def engine_api(empty_url, inventory):
+    """The API over an empty database, its engine reading ``inventory``."""
+    with engine_cases.engine_api(empty_url, inventory) as client:
         yield client

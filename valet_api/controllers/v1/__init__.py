@@ -3,7 +3,7 @@
 import pecan
 
 from valet_api.controllers import base
-from valet_api.controllers.v1 import groups, status
+from valet_api.controllers.v1 import groups, placements, plans, status
 
 #: Every noun of v1 (DESIGN §4), linked from ``GET /v1``; some are still to come.
 NOUNS = ("groups", "plans", "placements", "resources", "hosts", "status")
@@ -18,6 +18,10 @@ class V1(base.Resource):
     def child(self, segment):
         if segment == "groups":
             return groups.Groups()
+        if segment == "plans":
+            return plans.Plans()
+        if segment == "placements":
+            return placements.Placements()
         if segment == "status":
             return status.Status()
         return None

@@ -1,0 +1,84 @@
+"""The placement's request and response schema (DESIGN §4)::
+
+    {id, name, orchestration_id, resource_id, location, reserved, metadata, plan_id}
+
+``id`` is the orchestration id for now (the engine keys placements by it);
+``metadata`` is ``{}`` (the engine keeps none yet).
+"""
+
+import dataclasses
+
+from valet_api import errors
+from valet_api.types.plans import allow_only, text, texts
+
+ACTIONS = ("reserve", "replan")
+
+#: Query fields of ``GET /v1/placements`` that match a placement's own fields.
+FILTERS = ("id", "orchestration_id", "plan_id", "resource_id", "location", "name",
+           "reserved")
+
+RESERVED_STATES = ("reserved", "active")
+
+
+def show(placement):
+    """An :class:`ostro.model.placement.Placement` as the API's placement."""
+    return {"id": placement.orch_id, "name": placement.name,
+            "orchestration_id": placement.orch_id,
+            "resource_id": placement.resource.resource_id,
+            "location": placement.location,
+            "reserved": placement.state in RESERVED_STATES,
+            "metadata": {}, "plan_id": placement.plan_id}
+
+
+def _flag(field, value):
+    lowered = value.lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise errors.BadRequest(f"filter {field} must be true or false, not {value!r}")
+
+
+def matcher(query):
+    """A predicate over shown placements from the query's ``field=value``
+    pairs (all must match; a key that is not a field matches ``metadata``)."""
+    wanted = {}
+    for field, value in query.items():
+        wanted[field] = _flag(field, value) if field == "reserved" else value
+
+    def matches(shown):
+        for field, value in wanted.items():
+            if field in FILTERS:
+                have = shown[field]
+                if field != "reserved":
+                    have = "" if have is None else str(have)
+                if have != value:
+                    return False
+            elif str(shown["metadata"].get(field)) != value or \
+                    field not in shown["metadata"]:
+                return False
+        return True
+
+    return matches
+
+
+@dataclasses.dataclass
+class PlacementAction:
+    """``POST /v1/placements/{id}``: ``reserve`` (keep the planned host if
+    it is in ``locations``, else re-plan within them) or ``replan``."""
+
+    action: str
+    locations: list
+    resource_id: str | None
+
+    @classmethod
+    def parse(cls, body):
+        allow_only(body, ("action", "locations", "resource_id"))
+        action = text(body, "action", mandatory=True)
+        if action not in ACTIONS:
+            raise errors.BadRequest(f"field action must be one of {', '.join(ACTIONS)}, "
+                                    f"not {action!r}")
+        locations = texts(body, "locations", mandatory=True)
+        if not locations:
+            raise errors.BadRequest("field locations must name at least one host")
+        return cls(action, locations, text(body, "resource_id"))

@@ -1,0 +1,114 @@
+"""The plan's request and response schema (DESIGN §4).
+
+Plan bodies carry Heat's ``resources`` (any JSON under each orchestration
+id), which WSME types cannot describe, so they are checked here by hand;
+every problem is a 400 that names the field.
+"""
+
+import dataclasses
+
+from valet_api import errors
+
+ACTIONS = ("update", "migrate")
+
+
+def show(plan):
+    """An :class:`ostro.plans.Plan` as ``{id, name, stack_id, placements}``."""
+    return plan.to_dict()
+
+
+def allow_only(body, fields):
+    unknown = sorted(set(body) - set(fields))
+    if unknown:
+        raise errors.BadRequest(f"unknown field(s): {', '.join(unknown)}")
+
+
+def required(body, field):
+    if body.get(field) is None:
+        raise errors.BadRequest(f"field {field} is required")
+    return body[field]
+
+
+def text(body, field, default=None, mandatory=False):
+    value = required(body, field) if mandatory else body.get(field, default)
+    if value is not None and not isinstance(value, str):
+        raise errors.BadRequest(f"field {field} must be a string")
+    if mandatory and not value:
+        raise errors.BadRequest(f"field {field} must not be empty")
+    return value
+
+
+def texts(body, field, default=None, mandatory=False):
+    """A list of strings (hosts, ids)."""
+    value = required(body, field) if mandatory else body.get(field, default)
+    if value is None:
+        return value
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise errors.BadRequest(f"field {field} must be a list of non-empty strings")
+    return value
+
+
+def resources(body, field="resources"):
+    """Heat's ``{orch_id: {type, name, properties, ...}}``."""
+    value = required(body, field)
+    if not isinstance(value, dict):
+        raise errors.BadRequest(f"field {field} must be an object of orchestration id "
+                                "-> resource")
+    for orch_id, entry in value.items():
+        if not isinstance(entry, dict):
+            raise errors.BadRequest(f"field {field}: resource {orch_id} must be an object")
+    return value
+
+
+@dataclasses.dataclass
+class NewPlan:
+    """``POST /v1/plans``."""
+
+    name: str | None
+    stack_id: str
+    resources: dict
+    locations: list | None
+
+    @classmethod
+    def parse(cls, body):
+        allow_only(body, ("plan_name", "stack_id", "resources", "locations", "timeout"))
+        timeout = body.get("timeout")
+        # NOTE: accepted for compatibility; the search has its own budget
+        # ([engine] solver_time_budget).
+        if timeout is not None and (isinstance(timeout, bool)
+                                    or not isinstance(timeout, (int, float, str))):
+            raise errors.BadRequest("field timeout must be a number or a string")
+        return cls(name=text(body, "plan_name"),
+                   stack_id=text(body, "stack_id", mandatory=True),
+                   resources=resources(body),
+                   locations=texts(body, "locations"))
+
+
+@dataclasses.dataclass
+class PlanChange:
+    """``PUT /v1/plans/{id}``: ``update`` (new resources) or ``migrate``
+    (one resource off its host and ``excluded_hosts``)."""
+
+    action: str
+    resources: dict | None = None
+    resource: str | None = None
+    excluded_hosts: list = dataclasses.field(default_factory=list)
+
+    @classmethod
+    def parse(cls, body):
+        action = text(body, "action", mandatory=True)
+        if action == "update":
+            allow_only(body, ("action", "resources", "original_resources"))
+            if body.get("original_resources") is not None:
+                resources(body, "original_resources")
+            return cls(action, resources=resources(body))
+        if action == "migrate":
+            allow_only(body, ("action", "resources", "excluded_hosts"))
+            named = texts(body, "resources", mandatory=True)
+            if len(named) != 1:
+                raise errors.BadRequest("field resources must name exactly one orchestration "
+                                        "id or resource id to migrate")
+            return cls(action, resource=named[0],
+                       excluded_hosts=texts(body, "excluded_hosts", default=[]))
+        raise errors.BadRequest(f"field action must be one of {', '.join(ACTIONS)}, "
+                                f"not {action!r}")

@@ -1,4 +1,4 @@
-# Valet: `make run` plans the example stack; `make test` runs lint and every test suite.
+# Valet: `make run` serves the API on :8090; `make test` runs lint and every test suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -13,9 +13,11 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The API on 0.0.0.0:8090 (etc/valet/valet.conf: SQLite under ./state, the local
+# engine, etc/valet/inventory.yaml); valet-api upgrades the schema first. Ctrl-C stops it.
 run: $(STAMP)
-	$(BIN)/valet-sim place --inventory etc/valet/inventory.yaml \
-		--resources etc/valet/examples/stack.json --groups etc/valet/examples/groups.yaml
+	mkdir -p state
+	$(BIN)/valet-api --config-file etc/valet/valet.conf
 
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install -q -e '.[test,bench]'

@@ -252,6 +252,7 @@ class Engine:
         self._commit(plan, stack, rules, items, solution)
 
     def _commit(self, plan, stack, rules, items, solution):
+        before = dict(plan.placements)
         for orch_id in list(plan.placements):
             self.release(orch_id)
         # NOTE: replayed onto the live state rather than adopting the
@@ -262,8 +263,13 @@ class Engine:
         for orch_id, location in solution.locations.items():
             placement = Placement(orch_id, stack.resources[orch_id],
                                   self.compiled.names[location], plan_id=plan.id,
-                                  groups=_memberships(rules, orch_id))
-            placement.updated_at = stamp
+                                  groups=_memberships(rules, orch_id), updated_at=stamp)
+            earlier = before.get(orch_id)
+            if earlier is not None and earlier.location == placement.location:
+                # NOTE: a resource that stays keeps its lifecycle (a reserved
+                # server must not fall back to planned when a sibling moves).
+                placement.state, placement.updated_at = earlier.state, earlier.updated_at
+                placement.resource.resource_id = earlier.resource.resource_id
             plan.placements[orch_id] = placement
             self.placements[orch_id] = placement
         plan.method = solution.method

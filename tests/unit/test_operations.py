@@ -467,3 +467,16 @@ def test_restored_engine_decides_like_the_original():
              for subject in (original, restored)]
     assert locations(after[0]) == locations(after[1])
     assert restored.placements[orch_id("s1")].state == "reserved"
+
+
+def test_moving_one_server_keeps_its_siblings_reservations():
+    subject = engine(datacenter())
+    plan = subject.plan(stack(*servers("s", 2, "half")), stack_id="app")
+    subject.reserve(orch_id("s1"), [locations(plan)["s1"]], resource_id="nova-uuid-1")
+    stamp = plan.placements[orch_id("s1")].updated_at
+
+    subject.migrate(plan.id, orch_id("s2"))
+    kept = plan.placements[orch_id("s1")]
+    assert (kept.state, kept.updated_at, kept.resource.resource_id) == \
+        ("reserved", stamp, "nova-uuid-1")
+    assert plan.placements[orch_id("s2")].state == "planned"

@@ -1,0 +1,162 @@
+"""``valet-api`` for real: the console script, gunicorn with two workers,
+a SQLite file and the sample inventory, over HTTP (DESIGN §4, §7)."""
+
+import json
+import os
+import pathlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+INVENTORY = ROOT / "etc" / "valet" / "inventory.yaml"
+VALET_API = pathlib.Path(sys.executable).with_name("valet-api")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_conf(tmp_path, port, auth_strategy="noauth"):
+    conf = tmp_path / "valet.conf"
+    conf.write_text(
+        "[DEFAULT]\n"
+        f"state_path = {tmp_path / 'state'}\n"
+        "[api]\n"
+        "host = 127.0.0.1\n"
+        f"port = {port}\n"
+        "workers = 2\n"
+        f"auth_strategy = {auth_strategy}\n"
+        "[database]\n"
+        f"connection = sqlite:///{tmp_path / 'state' / 'valet.sqlite'}\n"
+        "[engine]\n"
+        "mode = local\n"
+        "[inventory]\n"
+        "driver = file\n"
+        f"file = {INVENTORY}\n")
+    return conf
+
+
+def start(tmp_path, conf, home):
+    log = open(tmp_path / "valet-api.log", "wb")  # noqa: SIM115 (closed by the caller)
+    # NOTE: HOME is an empty directory: the server must not need ~/.gunicorn.
+    env = dict(os.environ, HOME=str(home))
+    process = subprocess.Popen([str(VALET_API), "--config-file", str(conf)],
+                               stdout=log, stderr=subprocess.STDOUT, env=env,
+                               cwd=tmp_path)
+    return process, log
+
+
+def call(base, method, path, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(base + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        return error.code, json.loads(raw) if raw else None
+
+
+def wait_until_up(base, process, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"valet-api exited with {process.returncode} before answering")
+        try:
+            return call(base, "GET", "/")
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.2)
+    pytest.fail(f"valet-api did not answer GET / within {timeout} s")
+
+
+def server(flavor, name, group):
+    return {"type": "OS::Nova::Server", "name": name,
+            "properties": {"flavor": flavor,
+                           "metadata": {"valet": {"groups": [group]}}}}
+
+
+def test_valet_api_serves_with_two_workers_and_stops_on_sigterm(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process, log = start(tmp_path, write_conf(tmp_path, port), home)
+    try:
+        status, body = wait_until_up(base, process)
+        assert status == 200
+        assert body["versions"][0]["id"] == "v1.0"
+
+        status, group = call(base, "POST", "/v1/groups",
+                             {"name": "web-ha", "type": "diversity", "level": "host"})
+        assert status == 201
+        assert group["name"] == "web-ha" and group["type"] == "diversity"
+
+        resources = {"web-1-id": server("m1.small", "web-1", "web-ha"),
+                     "web-2-id": server("m1.small", "web-2", "web-ha")}
+        status, body = call(base, "POST", "/v1/plans",
+                            {"plan_name": "web", "stack_id": "stack-1",
+                             "resources": resources})
+        assert status == 201
+        plan = body["plan"]
+        assert plan["stack_id"] == "stack-1"
+        hosts = {orch_id: p["location"] for orch_id, p in plan["placements"].items()}
+        assert set(hosts) == {"web-1-id", "web-2-id"}
+        assert hosts["web-1-id"] != hosts["web-2-id"]          # diversity(host)
+
+        # Several requests, so both workers (each with its own store and
+        # engine cache) are likely to answer some.
+        for _ in range(6):
+            status, body = call(base, "GET", f"/v1/placements?plan_id={plan['id']}")
+            assert status == 200
+            assert {p["id"]: p["location"] for p in body["placements"]} == hosts
+            assert not any(p["reserved"] for p in body["placements"])
+
+        status, body = call(base, "POST", "/v1/placements/web-1-id",
+                            {"action": "reserve", "locations": [hosts["web-1-id"]],
+                             "resource_id": "nova-1"})
+        assert status == 201
+        placement = body["placement"]
+        assert placement["reserved"] is True
+        assert placement["location"] == hosts["web-1-id"]
+        assert placement["resource_id"] == "nova-1"
+
+        status, body = call(base, "GET", "/v1/placements?reserved=true")
+        assert status == 200
+        assert [p["id"] for p in body["placements"]] == ["web-1-id"]
+
+        status, body = call(base, "DELETE", f"/v1/plans/{plan['id']}")
+        assert status == 204
+        status, body = call(base, "GET", "/v1/placements")
+        assert (status, body) == (200, {"placements": []})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            returncode = process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise
+        finally:
+            log.close()
+    assert returncode == 0, (tmp_path / "valet-api.log").read_text()
+    assert not (home / ".gunicorn").exists()
+
+
+def test_valet_api_refuses_keystone_auth(tmp_path):
+    conf = write_conf(tmp_path, free_port(), auth_strategy="keystone")
+    result = subprocess.run([str(VALET_API), "--config-file", str(conf)],
+                            capture_output=True, text=True, timeout=30, cwd=tmp_path)
+    assert result.returncode != 0
+    assert "auth_strategy = keystone is not implemented yet" in result.stderr
+    assert not (tmp_path / "state").exists()      # refused before touching the database

@@ -6,6 +6,7 @@ cache of it, rebuilt whenever the store's generation moved (another worker,
 another engine, a group change).  Every changing operation is::
 
     generation = store.generation(); rebuild the cache if it differs
+    engine.expire()          # planned / reserved placements past their TTL
     result = operation(engine)
     store.save(ostro.snapshot.dump(engine), generation)   # Conflict: drop, retry
 
@@ -75,9 +76,17 @@ class LocalEngine:
             for attempt in range(1, self.attempts + 1):
                 engine, seen = self._refreshed()
                 before = copy.deepcopy(snapshot.dump(engine))
+                expired = []
                 try:
+                    # NOTE: expiry rides on every write, inside its attempt,
+                    # so the releases are saved with it (DESIGN §6 TTLs).
+                    expired = engine.expire()
                     result = operation(engine)
                 except OstroError:
+                    if expired:
+                        # NOTE: the refusal saves nothing, so neither may
+                        # the cache keep the releases; the next write redoes them.
+                        self._drop()
                     raise
                 except BaseException:
                     # NOTE: a bug may have left the cache half changed.
@@ -103,7 +112,8 @@ class LocalEngine:
                 "too many concurrent writers, try again")
 
     def read(self, operation):
-        """``operation(engine)`` on an up-to-date cache, never saved."""
+        """``operation(engine)`` on an up-to-date cache, never saved (so it
+        expires nothing: placements past their TTL show until the next write)."""
         with self._lock:
             engine, _ = self._refreshed()
             return operation(engine)

@@ -3,9 +3,9 @@
 import pecan
 
 from valet_api.controllers import base
-from valet_api.controllers.v1 import groups, placements, plans, status
+from valet_api.controllers.v1 import groups, hosts, placements, plans, resources, status
 
-#: Every noun of v1 (DESIGN §4), linked from ``GET /v1``; some are still to come.
+#: Every noun of v1 (DESIGN §4), linked from ``GET /v1``.
 NOUNS = ("groups", "plans", "placements", "resources", "hosts", "status")
 
 
@@ -22,6 +22,10 @@ class V1(base.Resource):
             return plans.Plans()
         if segment == "placements":
             return placements.Placements()
+        if segment == "resources":
+            return resources.Resources()
+        if segment == "hosts":
+            return hosts.Hosts()
         if segment == "status":
             return status.Status()
         return None

@@ -1,0 +1,120 @@
+"""``/v1/resources``: placed servers and volumes that now break their rules
+(DESIGN §4).
+
+The live placements are judged by :func:`ostro.verify.check` (the engine's
+independent checker) against the data centre the engine reads now, with
+their group rules and pipes rebuilt from the engine's plans: a host that
+shrank, went away or was disabled, or a changed aggregate, shows here.
+"""
+
+import collections
+
+import pecan
+
+from ostro import verify
+from ostro.errors import OstroError
+from ostro.model.placement import GroupRule
+from valet_api.controllers import base
+
+#: The Heat type shown for each kind of resource.
+TYPES = {"server": "OS::Nova::Server", "volume": "OS::Cinder::Volume"}
+
+
+def engine():
+    return pecan.request.engine
+
+
+def _plan_stacks(e):
+    """plan -> its parsed stack; a plan the data centre can no longer parse
+    (a flavor gone) is left out of the nesting and pipes."""
+    stacks = []
+    for plan in e.plans.values():
+        try:
+            stacks.append((plan, e._parse(plan.resources, plan.project_id)))
+        except OstroError:
+            continue
+    return stacks
+
+
+def live_group_rules(e, stacks):
+    """Group rules over the live placements, from each placement's recorded
+    memberships (named groups span plans); in-stack nesting (which unit a
+    leaf belongs to) comes from the plan's own parse."""
+    rules = {}
+    for placement in e.placements.values():
+        for key, name, kind, level in placement.groups:
+            rule = rules.setdefault(key, GroupRule(key, name, kind, level))
+            rule.units[placement.orch_id] = placement.orch_id
+    for plan, stack in stacks:
+        for key in stack.groups:
+            scoped = f"{plan.id}/{key}"
+            if scoped in rules:
+                rules[scoped].units.update(
+                    {leaf: unit for leaf, unit in stack.units(key).items()
+                     if leaf in plan.placements})
+    return rules
+
+
+def live_pipes(stacks):
+    """Pipes of the plans whose two ends are both placed."""
+    return [pipe for plan, stack in stacks for pipe in stack.pipes
+            if all(end in plan.placements for end in pipe.ends)]
+
+
+def _pipe_names(message):
+    """Pipe names a bandwidth violation lists: ``... (pipes a, b)``."""
+    _, found, names = message.rpartition("(pipes ")
+    return set(names.rstrip(")").split(", ")) if found else set()
+
+
+def _culprits(e, violation, by_name, pipes):
+    """The live placements one violation is about."""
+    if violation.resource is not None:
+        named = by_name.get(violation.resource, [])
+        there = [p for p in named if p.location == violation.location]
+        return there or named
+    # NOTE: a bandwidth violation names a domain and its pipes; it is about
+    # the pipes' ends in that domain.
+    culprits = []
+    for pipe in pipes:
+        if pipe.name not in _pipe_names(violation.message):
+            continue
+        for end in pipe.ends:
+            placement = e.placements.get(end)
+            host = e.datacenter.location(placement.location) if placement else None
+            if host is not None and violation.location in (
+                    host.domain(level) for level in ("host", "rack", "cluster")):
+                culprits.append(placement)
+    return culprits
+
+
+def violations(e):
+    """``{uuid: {type, status, message}}`` of every placement in violation."""
+    placements = list(e.placements.values())
+    stacks = _plan_stacks(e)
+    pipes = live_pipes(stacks)
+    found = verify.check(e.datacenter, placements, live_group_rules(e, stacks).values(),
+                         pipes, e.settings)
+    by_name = collections.defaultdict(list)
+    for placement in placements:
+        by_name[placement.name].append(placement)
+    messages = collections.defaultdict(list)   # orch id -> messages
+    for violation in found:
+        for placement in _culprits(e, violation, by_name, pipes):
+            if violation.message not in messages[placement.orch_id]:
+                messages[placement.orch_id].append(violation.message)
+    shown = {}
+    for orch_id, texts in messages.items():
+        placement = e.placements[orch_id]
+        key = placement.resource.resource_id or orch_id
+        shown[key] = {"type": TYPES.get(placement.resource.kind, "OS::Nova::Server"),
+                      "status": "violation", "message": "; ".join(texts)}
+    return shown
+
+
+class Resources(base.Resource):
+    """``/v1/resources``."""
+
+    @pecan.expose("json")
+    def get(self):
+        return {"resources": engine().read(violations)}

@@ -27,10 +27,9 @@ import uuid
 
 import pytest
 
-from ostro import snapshot, verify
+from ostro import live, snapshot
 from ostro.inventory import file as inventory_file
 from ostro.state.store import Store
-from valet_api.controllers.v1 import resources as resources_controller
 
 VALET_API = os.path.join(os.path.dirname(sys.executable), "valet-api")
 
@@ -261,10 +260,7 @@ def test_four_workers_keep_capacity_rules_and_idempotency(tmp_path, empty_url):
 
     # (a) No rule broken: the independent checker, with group rules and
     # pipes rebuilt from the plans as /v1/resources does.
-    stacks = resources_controller._plan_stacks(engine)
-    rules = resources_controller.live_group_rules(engine, stacks)
-    found = verify.check(engine.datacenter, placements, rules.values(),
-                         resources_controller.live_pipes(stacks), engine.settings)
+    found, _ = live.check(engine)
     assert found == [], [str(v) for v in found]
     # ... and each diverse pair the clients asked for is on two hosts.
     for plan in engine.plans.values():

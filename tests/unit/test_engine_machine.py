@@ -17,12 +17,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from benchmarks import stacks
+from ostro import live
 from ostro import snapshot as snapshot_module
-from ostro import verify
 from ostro.config import EngineSettings
 from ostro.errors import NoPlacement, NotFound
 from ostro.inventory import generated
-from ostro.model.placement import GroupRule, Placement
 from ostro.model.topology import NamedGroup
 from ostro.service import Engine
 
@@ -32,34 +31,6 @@ DATACENTER = generated.generate(
 NAMED = [NamedGroup(name="anti", kind="diversity", level="host"),
          NamedGroup(name="together", kind="affinity", level="rack"),
          NamedGroup(name="alone", kind="exclusivity", level="host")]
-
-
-def live_group_rules(engine):
-    """Group rules over the live placements, rebuilt from each placement's
-    recorded memberships (named groups span plans)."""
-    rules = {}
-    for placement in engine.placements.values():
-        for key, name, kind, level in placement.groups:
-            rule = rules.setdefault(key, GroupRule(key, name, kind, level))
-            rule.units[placement.orch_id] = placement.orch_id
-    for plan in engine.plans.values():
-        # In-stack nesting: units come from the plan's own parse.
-        stack = engine._parse(plan.resources, plan.project_id)
-        for key in stack.groups:
-            scoped = f"{plan.id}/{key}"
-            if scoped in rules:
-                rules[scoped].units.update(
-                    {leaf: unit for leaf, unit in stack.units(key).items()
-                     if leaf in plan.placements})
-    return rules
-
-
-def live_pipes(engine):
-    pipes = []
-    for plan in engine.plans.values():
-        stack = engine._parse(plan.resources, plan.project_id)
-        pipes.extend(p for p in stack.pipes if all(e in plan.placements for e in p.ends))
-    return pipes
 
 
 def snapshot(engine):
@@ -167,10 +138,7 @@ class EngineMachine(RuleBasedStateMachine):
 
     @invariant()
     def checker_finds_nothing(self):
-        placements = [Placement(o, p.resource, p.location)
-                      for o, p in self.engine.placements.items()]
-        found = verify.check(DATACENTER, placements, live_group_rules(self.engine).values(),
-                             live_pipes(self.engine))
+        found, _ = live.check(self.engine)
         assert found == [], found
 
     @invariant()

@@ -11,9 +11,7 @@ import collections
 
 import pecan
 
-from ostro import verify
-from ostro.errors import OstroError
-from ostro.model.placement import GroupRule
+from ostro import live
 from valet_api.controllers import base
 
 #: The Heat type shown for each kind of resource.
@@ -22,43 +20,6 @@ TYPES = {"server": "OS::Nova::Server", "volume": "OS::Cinder::Volume"}
 
 def engine():
     return pecan.request.engine
-
-
-def _plan_stacks(e):
-    """plan -> its parsed stack; a plan the data centre can no longer parse
-    (a flavor gone) is left out of the nesting and pipes."""
-    stacks = []
-    for plan in e.plans.values():
-        try:
-            stacks.append((plan, e._parse(plan.resources, plan.project_id)))
-        except OstroError:
-            continue
-    return stacks
-
-
-def live_group_rules(e, stacks):
-    """Group rules over the live placements, from each placement's recorded
-    memberships (named groups span plans); in-stack nesting (which unit a
-    leaf belongs to) comes from the plan's own parse."""
-    rules = {}
-    for placement in e.placements.values():
-        for key, name, kind, level in placement.groups:
-            rule = rules.setdefault(key, GroupRule(key, name, kind, level))
-            rule.units[placement.orch_id] = placement.orch_id
-    for plan, stack in stacks:
-        for key in stack.groups:
-            scoped = f"{plan.id}/{key}"
-            if scoped in rules:
-                rules[scoped].units.update(
-                    {leaf: unit for leaf, unit in stack.units(key).items()
-                     if leaf in plan.placements})
-    return rules
-
-
-def live_pipes(stacks):
-    """Pipes of the plans whose two ends are both placed."""
-    return [pipe for plan, stack in stacks for pipe in stack.pipes
-            if all(end in plan.placements for end in pipe.ends)]
 
 
 def _pipe_names(message):
@@ -91,10 +52,7 @@ def _culprits(e, violation, by_name, pipes):
 def violations(e):
     """``{uuid: {type, status, message}}`` of every placement in violation."""
     placements = list(e.placements.values())
-    stacks = _plan_stacks(e)
-    pipes = live_pipes(stacks)
-    found = verify.check(e.datacenter, placements, live_group_rules(e, stacks).values(),
-                         pipes, e.settings)
+    found, pipes = live.check(e)
     by_name = collections.defaultdict(list)
     for placement in placements:
         by_name[placement.name].append(placement)

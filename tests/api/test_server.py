@@ -1,28 +1,17 @@
 """``valet-api`` for real: the console script, gunicorn with two workers,
 a SQLite file and the sample inventory, over HTTP (DESIGN §4, §7)."""
 
-import json
 import os
 import pathlib
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 
-import pytest
+from tests.live_server import call, free_port, wait_until_up
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INVENTORY = ROOT / "etc" / "valet" / "inventory.yaml"
 VALET_API = pathlib.Path(sys.executable).with_name("valet-api")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_conf(tmp_path, port, auth_strategy="noauth"):
@@ -55,31 +44,6 @@ def start(tmp_path, conf, home):
     return process, log
 
 
-def call(base, method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, json.loads(raw) if raw else None
-
-
-def wait_until_up(base, process, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"valet-api exited with {process.returncode} before answering")
-        try:
-            return call(base, "GET", "/")
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.2)
-    pytest.fail(f"valet-api did not answer GET / within {timeout} s")
-
-
 def server(flavor, name, group):
     return {"type": "OS::Nova::Server", "name": name,
             "properties": {"flavor": flavor,
@@ -93,7 +57,7 @@ def test_valet_api_serves_with_two_workers_and_stops_on_sigterm(tmp_path):
     base = f"http://127.0.0.1:{port}"
     process, log = start(tmp_path, write_conf(tmp_path, port), home)
     try:
-        status, body = wait_until_up(base, process)
+        status, body = wait_until_up(base, process, timeout=20.0)
         assert status == 200
         assert body["versions"][0]["id"] == "v1.0"
 

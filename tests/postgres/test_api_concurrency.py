@@ -12,17 +12,13 @@ each host's placements.
 
 import collections
 import concurrent.futures
-import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import pytest
@@ -30,6 +26,7 @@ import pytest
 from ostro import live, snapshot
 from ostro.inventory import file as inventory_file
 from ostro.state.store import Store
+from tests.live_server import call, free_port, wait_until_up
 
 VALET_API = os.path.join(os.path.dirname(sys.executable), "valet-api")
 
@@ -53,40 +50,6 @@ hosts:
 """ + "".join(
     f"  - {{name: r{rack}h{host}, rack: r{rack}, vcpus: 8, memory_mb: 16384, disk_gb: 200}}\n"
     for rack in (1, 2) for host in (1, 2, 3))
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def call(base, method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            return error.code, json.loads(raw) if raw else None
-        except ValueError:
-            return error.code, raw.decode(errors="replace")
-
-
-def wait_until_up(base, process, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"valet-api exited with {process.returncode} before answering")
-        try:
-            return call(base, "GET", "/")
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.2)
-    pytest.fail(f"valet-api did not answer GET / within {timeout} s")
 
 
 def make_stack(rng):
@@ -232,7 +195,7 @@ def test_four_workers_keep_capacity_rules_and_idempotency(tmp_path, empty_url):
     process, log, base, inventory = start(tmp_path, empty_url)
     clients = Clients(base, seed=1)
     try:
-        status, _ = wait_until_up(base, process)
+        status, _ = wait_until_up(base, process, timeout=30.0)
         assert status == 200
         with concurrent.futures.ThreadPoolExecutor(CLIENTS) as pool:
             for future in [pool.submit(clients.client, n) for n in range(CLIENTS)]:

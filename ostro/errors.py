@@ -94,3 +94,10 @@ class InUse(OstroError):
     """The object is still used (a group with member projects) and stays."""
 
     kind = "InUse"
+
+
+class Unavailable(OstroError):
+    """The engine cannot answer now (its inventory is unreadable, it does
+    not answer in time); the same request may work later."""
+
+    kind = "ServiceUnavailable"

@@ -6,20 +6,14 @@ searching, so a restarted or second engine sees exactly the same state.
 """
 
 from ostro import plans as plan_model
+from ostro.model.topology import named_group_key
 from ostro.service import Engine
 
 
 def dump(engine):
     """JSON-ready ``{"plans": [...], "placements": [...]}``."""
-    plans = [{"id": plan.id, "name": plan.name, "stack_id": plan.stack_id,
-              "project_id": plan.project_id, "resources": plan.resources,
-              "method": plan.method}
-             for plan in engine.plans.values()]
-    placements = [{"orch_id": orch_id, "plan_id": placement.plan_id,
-                   "location": placement.location, "state": placement.state,
-                   "updated_at": placement.updated_at,
-                   "resource_id": placement.resource.resource_id, "entry": placement.entry}
-                  for orch_id, placement in engine.placements.items()]
+    plans = [_plan_fields(plan) for plan in engine.plans.values()]
+    placements = [placement_record(placement) for placement in engine.placements.values()]
     return {"plans": plans, "placements": placements}
 
 
@@ -30,17 +24,50 @@ def load(datacenter, data, settings=None, named_groups=()):
     for record in data["placements"]:
         by_plan.setdefault(record["plan_id"], []).append(record)
     for record in data["plans"]:
-        plan = plan_model.Plan(id=record["id"], name=record["name"],
-                               stack_id=record["stack_id"], resources=record["resources"],
-                               project_id=record["project_id"],
-                               method=record.get("method", ""))
-        placed = by_plan.get(plan.id, [])
-        engine.restore_plan(plan, {p["orch_id"]: (p["location"], p["state"], p["updated_at"])
-                                   for p in placed})
-        for p in placed:
-            if p["resource_id"]:
-                engine.placements[p["orch_id"]].resource.resource_id = p["resource_id"]
+        restore_plan(engine, record, by_plan.get(record["id"], []))
     for record in by_plan.get(None, []):
-        placement = engine.add_existing(record["orch_id"], record["entry"], record["location"])
-        placement.state, placement.updated_at = record["state"], record["updated_at"]
+        restore_loose(engine, record)
     return engine
+
+
+def plan_record(plan):
+    """A plan with its placements (``"placements"``: their records)."""
+    return {**_plan_fields(plan),
+            "placements": [placement_record(p) for _, p in sorted(plan.placements.items())]}
+
+
+def _plan_fields(plan):
+    return {"id": plan.id, "name": plan.name, "stack_id": plan.stack_id,
+            "project_id": plan.project_id, "resources": plan.resources, "method": plan.method}
+
+
+def placement_record(placement):
+    return {"orch_id": placement.orch_id, "plan_id": placement.plan_id,
+            "location": placement.location, "state": placement.state,
+            "updated_at": placement.updated_at,
+            "resource_id": placement.resource.resource_id, "entry": placement.entry,
+            "named_groups": sorted(name for key, name, _, _ in placement.groups
+                                   if key == named_group_key(name))}
+
+
+def restore_plan(engine, record, placed):
+    """Put a plan record and its placement records ``placed`` into ``engine``,
+    without searching."""
+    plan = plan_model.Plan(id=record["id"], name=record["name"], stack_id=record["stack_id"],
+                           resources=record["resources"], project_id=record["project_id"],
+                           method=record.get("method") or "")
+    engine.restore_plan(plan, {p["orch_id"]: (p["location"], p["state"], p["updated_at"])
+                               for p in placed})
+    for p in placed:
+        if p["resource_id"]:
+            engine.placements[p["orch_id"]].resource.resource_id = p["resource_id"]
+    return plan
+
+
+def restore_loose(engine, record):
+    """Put a placement made outside any plan (an existing server) into ``engine``."""
+    placement = engine.add_existing(record["orch_id"], record["entry"], record["location"])
+    placement.state, placement.updated_at = record["state"], record["updated_at"]
+    if record["resource_id"]:
+        placement.resource.resource_id = record["resource_id"]
+    return placement

@@ -66,6 +66,7 @@ STATUS_OF = (
     (ostro_errors.NotFound, 404),
     (ostro_errors.InUse, 409),
     (ostro_errors.NoPlacement, 409),
+    (ostro_errors.Unavailable, 503),
     (Conflict, 503),
     (SQLAlchemyError, 503),
 )

@@ -17,6 +17,7 @@ from ostro.model.topology import GROUP_KINDS, NamedGroup
 from ostro.state import models
 
 GROUPS = models.Group.__table__
+PLACEMENTS = models.Placement.__table__
 
 #: Group names as the API accepts them (DESIGN §4): URL-safe characters only.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9\-._~]+")
@@ -62,6 +63,12 @@ def remove(connection, id_or_name):
     if group.members:
         raise InUse(f"group {group.name} still has member projects "
                     f"{', '.join(group.members)}; remove them first")
+    users = sorted(row.orchestration_id for row in connection.execute(
+        select(PLACEMENTS.c.orchestration_id, PLACEMENTS.c.named_groups))
+        if group.name in (row.named_groups or ()))
+    if users:
+        raise InUse(f"group {group.name} is used by {len(users)} placed resource(s) "
+                    f"({', '.join(users[:5])}); delete or update their plans first")
     connection.execute(delete(GROUPS).where(GROUPS.c.id == group.id))
 
 

@@ -106,6 +106,9 @@ class Placement(Base):
     # NOTE: none_as_null keeps "no entry" a SQL NULL rather than JSON 'null'.
     entry: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     updated_at: Mapped[float] = mapped_column(Double)   # epoch seconds, as the engine keeps it
+    # NOTE: the names of the named groups it is in, so the store can refuse
+    # to delete a group in use without an engine (NULL in rows of 0001).
+    named_groups: Mapped[list | None] = mapped_column(JSON)
 
 
 class EngineGeneration(Base):
@@ -117,3 +120,16 @@ class EngineGeneration(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Change(Base):
+    """What the commit that made ``generation`` changed (a delta of
+    :mod:`ostro.state.changes`, or a flag that groups changed or that the
+    whole state was replaced); engines replay these to catch up."""
+
+    __tablename__ = "changes"
+
+    generation: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True),
+                                                          default=utcnow)
+    body: Mapped[dict] = mapped_column(JSON)

@@ -22,7 +22,8 @@ PLAN_COLUMNS = {"id": "id", "name": "name", "stack_id": "stack_id",
                 "project_id": "project_id", "resources": "resources", "method": "method"}
 PLACEMENT_COLUMNS = {"orch_id": "orchestration_id", "plan_id": "plan_id",
                      "location": "location", "state": "state", "updated_at": "updated_at",
-                     "resource_id": "resource_id", "entry": "entry"}
+                     "resource_id": "resource_id", "entry": "entry",
+                     "named_groups": "named_groups"}
 
 
 def read(connection):
@@ -67,8 +68,47 @@ def replace(connection, data, stamp):
            new={"id": _new_id}, changed={})
 
 
+def write_change(connection, change, stamp):
+    """Make the tables hold a delta of :mod:`ostro.state.changes`: each plan
+    in it (with all its placements) as recorded, or gone; likewise each
+    placement outside any plan.  Reads nothing but what it replaces."""
+    plans = change.get("plans", {})
+    loose = change.get("placements", {})
+    # NOTE: every replaced placement row goes first, so an insert below may
+    # take the orchestration id a deleted row held.
+    if plans:
+        connection.execute(delete(PLACEMENTS).where(PLACEMENTS.c.plan_id.in_(sorted(plans))))
+    _delete(connection, PLACEMENTS.c.orchestration_id, loose.keys())
+    _delete(connection, PLANS.c.id, [plan_id for plan_id, record in plans.items()
+                                     if record is None])
+    rows = []
+    for plan_id, record in plans.items():
+        if record is None:
+            continue
+        values = {**_values(record, PLAN_COLUMNS), "method": record.get("method") or ""}
+        updated = connection.execute(update(PLANS).where(PLANS.c.id == plan_id)
+                                     .values(**values, updated_at=stamp))
+        if updated.rowcount == 0:
+            connection.execute(insert(PLANS).values(**values, created_at=stamp,
+                                                    updated_at=stamp))
+        rows += [_placement_row(p, (p.get("entry") or record["resources"].get(p["orch_id"])))
+                 for p in record["placements"]]
+    rows += [_placement_row(record, record.get("entry"))
+             for record in loose.values() if record is not None]
+    if rows:
+        connection.execute(insert(PLACEMENTS), rows)
+
+
+def _placement_row(record, entry):
+    name = (entry or {}).get("name") or record["orch_id"]
+    return {**_values(record, PLACEMENT_COLUMNS), "name": name, "id": _new_id()}
+
+
 def _record(row, columns):
-    return {key: row._mapping[column] for key, column in columns.items()}
+    record = {key: row._mapping[column] for key, column in columns.items()}
+    if "named_groups" in record and record["named_groups"] is None:
+        record["named_groups"] = []        # rows written before revision 0002
+    return record
 
 
 def _values(record, columns):

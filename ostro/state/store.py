@@ -16,21 +16,37 @@ exactly one commits.  Group changes move the generation too, since a plan
 depends on the groups it was made with; read the groups *after* ``load()``
 so a plan never rests on groups newer than its generation says.
 
-Known limitation: ``save`` is given the whole snapshot, and reads every plan
-and placement row to find what changed (it writes only what differs).  Cost
-grows with the number of plans, and every save serializes on the one
-generation row.  The API issue may make commits incremental (per plan).
+Two ways to commit:
+
+* :meth:`Store.writer` — the serialized commit the engines use (DESIGN §6):
+  the transaction takes the write lock first (by moving the generation on),
+  the engine catches its cache up with :meth:`Writer.changes_since`, runs
+  the operation, and :meth:`Writer.record` writes only what changed plus a
+  row of the change log.  Writers wait for each other instead of failing,
+  so no operation is lost to contention.
+* :meth:`Store.save` — the whole snapshot, optimistically (``Conflict`` when
+  another writer committed since): for importing a state and for tests.
+
+Every commit adds one row to the change log (``changes``), so a cache at
+generation *g* catches up by replaying the rows after *g*
+(:meth:`Store.changes_since`); only when the log no longer reaches back that
+far (it is pruned) must it reload everything.
 """
 
 import contextlib
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ostro.errors import InvalidInput, NotFound, OstroError
-from ostro.state import database, groups, models, snapshot_rows
+from ostro.state import changes, database, groups, models, snapshot_rows
 
 GENERATION = models.EngineGeneration.__table__
+CHANGES = models.Change.__table__
+
+#: Change-log rows kept; a cache further behind than this reloads everything.
+CHANGES_KEPT = 2000
+RELOAD, GROUPS = changes.RELOAD, changes.GROUPS
 
 
 class Conflict(OstroError):
@@ -68,6 +84,31 @@ class Store:
         with database.reading(self.engine) as connection:
             return snapshot_rows.read(connection), _current(connection)
 
+    def changes_since(self, generation):
+        """``(current generation, changes)``: the deltas committed after
+        ``generation``, oldest first, read in one transaction; ``changes`` is
+        ``None`` when they cannot be replayed (the log was pruned, or a
+        change replaced the whole state): reload with :meth:`load`."""
+        with database.reading(self.engine) as connection:
+            current = _current(connection)
+            return current, _changes_since(connection, generation, current)
+
+    @contextlib.contextmanager
+    def writer(self):
+        """A :class:`Writer`: the write lock, held until the block ends.
+
+        Committed when the block ends normally and something was recorded;
+        rolled back (the generation does not move) when nothing was, or on
+        an exception.
+        """
+        with database.writing(self.engine) as connection:
+            transaction = connection.get_transaction()
+            generation = _bump(connection)
+            writer = Writer(connection, generation)
+            yield writer
+            if not writer.recorded:
+                transaction.rollback()
+
     def save(self, data, seen_generation):
         """Store ``data`` (from :func:`ostro.snapshot.dump`) as the whole
         state, if nothing was committed since ``seen_generation``.
@@ -83,10 +124,12 @@ class Store:
                 .values(generation=GENERATION.c.generation + 1))
             if changed.rowcount != 1:
                 raise Conflict(seen_generation, _current(connection))
+            stamp = models.utcnow()
             try:
-                snapshot_rows.replace(connection, data, models.utcnow())
+                snapshot_rows.replace(connection, data, stamp)
             except IntegrityError as exc:
                 raise InvalidInput(f"the snapshot contradicts itself: {exc.orig}") from exc
+            _log(connection, seen_generation + 1, {RELOAD: True}, stamp)
             return seen_generation + 1
 
     # -- named groups -------------------------------------------------------
@@ -132,7 +175,8 @@ class Store:
                                  members=[m for m in group.members if m != project_id])
 
     def delete_group(self, id_or_name):
-        """Delete a group; :class:`~ostro.errors.InUse` while it has members."""
+        """Delete a group; :class:`~ostro.errors.InUse` while it has members
+        or placed resources are in it."""
         with self._changing() as (connection, _stamp):
             groups.remove(connection, id_or_name)
 
@@ -140,10 +184,69 @@ class Store:
     def _changing(self):
         """A write transaction that moves the generation on unconditionally."""
         with database.writing(self.engine) as connection:
-            connection.execute(update(GENERATION)
-                               .where(GENERATION.c.id == models.GENERATION_ROW)
-                               .values(generation=GENERATION.c.generation + 1))
-            yield connection, models.utcnow()
+            stamp = models.utcnow()
+            _log(connection, _bump(connection), {GROUPS: True}, stamp)
+            yield connection, stamp
+
+
+class Writer:
+    """One serialized commit (:meth:`Store.writer`): ``generation`` is the
+    one this commit will make; every commit before it is visible."""
+
+    def __init__(self, connection, generation):
+        self.connection, self.generation = connection, generation
+        self.recorded = False
+
+    def changes_since(self, generation):
+        """As :meth:`Store.changes_since`, under the lock (so complete)."""
+        return _changes_since(self.connection, generation, self.generation - 1)
+
+    def load(self):
+        """The whole state, under the lock."""
+        return snapshot_rows.read(self.connection)
+
+    def list_groups(self):
+        return groups.all_groups(self.connection)
+
+    def record(self, change):
+        """Write a delta (:mod:`ostro.state.changes`) and log it."""
+        stamp = models.utcnow()
+        try:
+            snapshot_rows.write_change(self.connection, change, stamp)
+        except IntegrityError as exc:
+            raise InvalidInput(f"the change contradicts the store: {exc.orig}") from exc
+        _log(self.connection, self.generation, change, stamp)
+        self.recorded = True
+
+
+def _bump(connection):
+    """Move the generation on (taking the write lock); the new generation."""
+    connection.execute(update(GENERATION).where(GENERATION.c.id == models.GENERATION_ROW)
+                       .values(generation=GENERATION.c.generation + 1))
+    return _current(connection)
+
+
+def _log(connection, generation, body, stamp):
+    connection.execute(insert(CHANGES).values(generation=generation, body=body,
+                                              created_at=stamp))
+    # NOTE: pruning now and then keeps the log short without a job for it.
+    if generation % 100 == 0:
+        connection.execute(delete(CHANGES).where(CHANGES.c.generation
+                                                 <= generation - CHANGES_KEPT))
+
+
+def _changes_since(connection, generation, current):
+    if generation == current:
+        return []
+    if generation > current:
+        return None
+    rows = connection.execute(select(CHANGES.c.generation, CHANGES.c.body)
+                              .where(CHANGES.c.generation > generation,
+                                     CHANGES.c.generation <= current)
+                              .order_by(CHANGES.c.generation)).all()
+    if len(rows) != current - generation or any(RELOAD in row.body for row in rows):
+        return None
+    return [row.body for row in rows]
 
 
 def _current(connection):

@@ -46,7 +46,8 @@ def existing_record(name, location=None):
     """A snapshot record of a placement made outside any plan."""
     return {"orch_id": orch_id(name), "plan_id": None,
             "location": location or host_name("r1", 1), "state": "active",
-            "updated_at": 1700000000.125, "resource_id": None, "entry": server(name)[1]}
+            "updated_at": 1700000000.125, "resource_id": None, "entry": server(name)[1],
+            "named_groups": []}
 
 
 def busy_engine(store, dc):
@@ -89,8 +90,8 @@ class StoreCases:
 
     def test_upgrade_creates_the_schema_once(self, empty_url):
         assert migrate.current(empty_url) is None
-        assert migrate.upgrade(empty_url) == migrate.head() == "0001"
-        assert migrate.upgrade(empty_url) == "0001"
+        assert migrate.upgrade(empty_url) == migrate.head() == "0002"
+        assert migrate.upgrade(empty_url) == "0002"
         store = Store(empty_url)
         try:
             assert store.load() == (EMPTY, 0)

@@ -20,7 +20,8 @@ def record(name):
     return {"orch_id": name, "plan_id": None, "location": "r1-h1", "state": "active",
             "updated_at": 1700000000.125, "resource_id": None,
             "entry": {"type": "OS::Nova::Server", "name": name,
-                      "properties": {"flavor": "small"}}}
+                      "properties": {"flavor": "small"}},
+            "named_groups": []}
 
 
 def name(writer, number):

@@ -1,10 +1,5 @@
-"""The placement's request and response schema (DESIGN §4)::
-
-    {id, name, orchestration_id, resource_id, location, reserved, metadata, plan_id}
-
-``id`` is the orchestration id for now (the engine keys placements by it);
-``metadata`` is ``{}`` (the engine keeps none yet).
-"""
+"""The placement's request schema and query filters (DESIGN §4); the
+response is :func:`ostro.views.placement`."""
 
 import dataclasses
 
@@ -16,19 +11,6 @@ ACTIONS = ("reserve", "replan")
 #: Query fields of ``GET /v1/placements`` that match a placement's own fields.
 FILTERS = ("id", "orchestration_id", "plan_id", "resource_id", "location", "name",
            "reserved")
-
-RESERVED_STATES = ("reserved", "active")
-
-
-def show(placement):
-    """An :class:`ostro.model.placement.Placement` as the API's placement."""
-    return {"id": placement.orch_id, "name": placement.name,
-            "orchestration_id": placement.orch_id,
-            "resource_id": placement.resource.resource_id,
-            "location": placement.location,
-            "reserved": placement.state in RESERVED_STATES,
-            "metadata": {}, "plan_id": placement.plan_id}
-
 
 def _flag(field, value):
     lowered = value.lower()

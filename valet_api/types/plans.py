@@ -12,11 +12,6 @@ from valet_api import errors
 ACTIONS = ("update", "migrate")
 
 
-def show(plan):
-    """An :class:`ostro.plans.Plan` as ``{id, name, stack_id, placements}``."""
-    return plan.to_dict()
-
-
 def allow_only(body, fields):
     unknown = sorted(set(body) - set(fields))
     if unknown:

@@ -1,14 +1,12 @@
 """``/v1/hosts``: every host the engine places on, with its usage (DESIGN §4).
 
-URIs: ``/v1/hosts`` and ``/v1/hosts/{name}``; read from the engine's cache
-(refreshed from the store, never saved).
+URIs: ``/v1/hosts`` and ``/v1/hosts/{name}``; the view is
+:mod:`ostro.views.hosts`.
 """
 
 import pecan
 
-from ostro.errors import NotFound
 from valet_api.controllers import base
-from valet_api.types import hosts as host_types
 
 
 def engine():
@@ -23,7 +21,7 @@ class Hosts(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"hosts": engine().read(host_types.show_all)}
+        return {"hosts": engine().list_hosts()}
 
 
 class Host(base.Resource):
@@ -34,9 +32,4 @@ class Host(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        def show(e):
-            if self.name not in e.datacenter.hosts:
-                raise NotFound(f"no host {self.name}")
-            return host_types.show(e, self.name)
-
-        return {"host": engine().read(show)}
+        return {"host": engine().get_host(self.name)}

@@ -1,8 +1,7 @@
 """``/v1/plans``: stacks placed by the engine (DESIGN §4).
 
-URIs: ``/v1/plans`` and ``/v1/plans/{id or stack_id}``.  Every change goes
-through the engine client's commit loop (:mod:`valet_api.engine_client`);
-reads refresh its cache from the store and never write.
+URIs: ``/v1/plans`` and ``/v1/plans/{id or stack_id}``.  Each handler
+validates the body and makes one engine call (:mod:`ostro.operations`).
 """
 
 import pecan
@@ -23,20 +22,15 @@ class Plans(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"plans": engine().read(
-            lambda e: [plan_types.show(plan) for plan in e.plans.values()])}
+        return {"plans": engine().list_plans()}
 
     @pecan.expose("json")
     def post(self):
         new = plan_types.NewPlan.parse(base.json_body())
-
-        def plan(e):
-            # NOTE: the same stack_id again is the existing plan (the engine
-            # is idempotent by stack_id): no second reservation, no save.
-            return plan_types.show(e.plan(new.resources, stack_id=new.stack_id,
-                                          name=new.name, locations=new.locations))
-
-        shown = engine().run(plan)
+        # NOTE: the same stack_id again is the existing plan (the engine is
+        # idempotent by stack_id): no second reservation, nothing stored.
+        shown = engine().create_plan(new.resources, new.stack_id, name=new.name,
+                                     locations=new.locations)
         base.created()
         return {"plan": shown}
 
@@ -49,25 +43,19 @@ class Plan(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"plan": engine().read(lambda e: plan_types.show(e.get_plan(self.plan_id)))}
+        return {"plan": engine().get_plan(self.plan_id)}
 
     @pecan.expose("json")
     def put(self):
         change = plan_types.PlanChange.parse(base.json_body())
-
-        def apply(e):
-            plan = e.get_plan(self.plan_id)
-            if change.action == "update":
-                e.update(plan.id, change.resources)
-            else:
-                e.migrate(plan.id, change.resource, change.excluded_hosts)
-            return plan_types.show(e.get_plan(plan.id))
-
-        shown = engine().run(apply)
+        if change.action == "update":
+            shown = engine().update_plan(self.plan_id, change.resources)
+        else:
+            shown = engine().migrate_plan(self.plan_id, change.resource, change.excluded_hosts)
         base.created()
         return {"plan": shown}
 
     @pecan.expose()
     def delete(self):
-        engine().run(lambda e: e.delete_plan(self.plan_id))
+        engine().delete_plan(self.plan_id)
         return base.no_content()

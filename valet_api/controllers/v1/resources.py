@@ -1,73 +1,9 @@
 """``/v1/resources``: placed servers and volumes that now break their rules
-(DESIGN §4).
-
-The live placements are judged by :func:`ostro.verify.check` (the engine's
-independent checker) against the data centre the engine reads now, with
-their group rules and pipes rebuilt from the engine's plans: a host that
-shrank, went away or was disabled, or a changed aggregate, shows here.
-"""
-
-import collections
+(DESIGN §4); the view is :mod:`ostro.views.violations`."""
 
 import pecan
 
-from ostro import live
 from valet_api.controllers import base
-
-#: The Heat type shown for each kind of resource.
-TYPES = {"server": "OS::Nova::Server", "volume": "OS::Cinder::Volume"}
-
-
-def engine():
-    return pecan.request.engine
-
-
-def _pipe_names(message):
-    """Pipe names a bandwidth violation lists: ``... (pipes a, b)``."""
-    _, found, names = message.rpartition("(pipes ")
-    return set(names.rstrip(")").split(", ")) if found else set()
-
-
-def _culprits(e, violation, by_name, pipes):
-    """The live placements one violation is about."""
-    if violation.resource is not None:
-        named = by_name.get(violation.resource, [])
-        there = [p for p in named if p.location == violation.location]
-        return there or named
-    # NOTE: a bandwidth violation names a domain and its pipes; it is about
-    # the pipes' ends in that domain.
-    culprits = []
-    for pipe in pipes:
-        if pipe.name not in _pipe_names(violation.message):
-            continue
-        for end in pipe.ends:
-            placement = e.placements.get(end)
-            host = e.datacenter.location(placement.location) if placement else None
-            if host is not None and violation.location in (
-                    host.domain(level) for level in ("host", "rack", "cluster")):
-                culprits.append(placement)
-    return culprits
-
-
-def violations(e):
-    """``{uuid: {type, status, message}}`` of every placement in violation."""
-    placements = list(e.placements.values())
-    found, pipes = live.check(e)
-    by_name = collections.defaultdict(list)
-    for placement in placements:
-        by_name[placement.name].append(placement)
-    messages = collections.defaultdict(list)   # orch id -> messages
-    for violation in found:
-        for placement in _culprits(e, violation, by_name, pipes):
-            if violation.message not in messages[placement.orch_id]:
-                messages[placement.orch_id].append(violation.message)
-    shown = {}
-    for orch_id, texts in messages.items():
-        placement = e.placements[orch_id]
-        key = placement.resource.resource_id or orch_id
-        shown[key] = {"type": TYPES.get(placement.resource.kind, "OS::Nova::Server"),
-                      "status": "violation", "message": "; ".join(texts)}
-    return shown
 
 
 class Resources(base.Resource):
@@ -75,4 +11,4 @@ class Resources(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"resources": engine().read(violations)}
+        return {"resources": pecan.request.engine.violations()}

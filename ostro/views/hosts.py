@@ -1,4 +1,4 @@
-"""The host's response schema (DESIGN §4)::
+"""A host as the API shows it (DESIGN §4)::
 
     {name, rack, cluster, availability_zone, enabled, aggregates,
      capacity: {vcpus, memory_mb, disk_gb}, used: {vcpus, memory_mb, disk_gb},

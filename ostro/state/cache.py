@@ -1,0 +1,128 @@
+"""An engine that is a cache of the store (DESIGN §6).
+
+Truth lives in the store; :class:`CachedEngine` keeps an
+:class:`ostro.service.Engine` in memory and catches it up with the store's
+change log before every use.  A change is one serialized commit::
+
+    with store.writer() as writer:             # the write lock (other writers wait)
+        catch up with writer.changes_since(my generation)
+        engine.expire()                        # planned / reserved past their TTL
+        result = operation(engine)
+        writer.record(delta of what changed)   # only those rows, and one log row
+
+so any number of API workers and engines may share one database: each
+commit sees every earlier one, none is lost, and nobody is refused for
+contention.  The price is that commits do not overlap; the critical section
+is a catch-up (usually zero to a few deltas), the operation, and a handful
+of row writes.
+"""
+
+import logging
+import threading
+
+from ostro import snapshot
+from ostro.errors import OstroError
+from ostro.state import changes
+
+LOG = logging.getLogger(__name__)
+
+
+class CachedEngine:
+    """``store``'s engine state over the data centre ``load_datacenter()``
+    returns (called on first use, and again after it raised)."""
+
+    def __init__(self, store, load_datacenter, settings):
+        self.store, self.settings = store, settings
+        self._load_datacenter = load_datacenter
+        self._datacenter = None
+        self._engine = None
+        self._generation = None
+        self._lock = threading.Lock()
+
+    @property
+    def datacenter(self):
+        if self._datacenter is None:
+            self._datacenter = self._load_datacenter()
+        return self._datacenter
+
+    # -- the entry points ---------------------------------------------------
+
+    def write(self, operation):
+        """``operation(engine)``, committed.  Engine refusals (NoPlacement,
+        InvalidInput, NotFound) pass through and change nothing."""
+        with self._lock, self.store.writer() as writer:
+            engine = self._caught_up(writer)
+            before = changes.fingerprint(engine)
+            try:
+                # NOTE: expiry rides on every write, inside its commit, so the
+                # releases are stored with it (DESIGN §6 TTLs).
+                engine.expire()
+                result = operation(engine)
+            except OstroError:
+                # NOTE: a refusal changes nothing, but an expiry may have; the
+                # commit rolls back, so the cache must forget it too.
+                if not changes.is_empty(changes.delta(engine, before)):
+                    self._drop()
+                raise
+            except BaseException:
+                self._drop()        # a bug may have left the cache half changed
+                raise
+            change = changes.delta(engine, before)
+            if not changes.is_empty(change):
+                try:
+                    writer.record(change)
+                except BaseException:
+                    self._drop()
+                    raise
+                self._generation = writer.generation
+            return result
+
+    def read(self, operation):
+        """``operation(engine)`` on an up-to-date cache, never stored (so it
+        expires nothing: placements past their TTL show until the next write)."""
+        with self._lock:
+            current, pending = self.store.changes_since(
+                -1 if self._generation is None else self._generation)
+            engine = self._replay(current, pending, self.store)
+            return operation(engine)
+
+    # -- the cache ----------------------------------------------------------
+
+    def _caught_up(self, writer):
+        known = -1 if self._generation is None else self._generation
+        return self._replay(writer.generation - 1, writer.changes_since(known), writer)
+
+    def _replay(self, current, pending, source):
+        """The engine at generation ``current``: the cache with ``pending``
+        replayed, or reloaded from ``source`` (the store or a writer) when
+        they cannot be (``None``)."""
+        if self._engine is not None and current == self._generation and not pending:
+            return self._engine
+        if self._engine is None or pending is None or self._generation is None:
+            return self._reload(source, current)
+        try:
+            for change in pending:
+                if changes.GROUPS in change:
+                    self._engine.named_groups.clear()
+                    for group in source.list_groups():
+                        self._engine.add_named_group(group)
+                else:
+                    changes.apply(self._engine, change)
+        except BaseException:
+            self._drop()
+            raise
+        self._generation = current
+        return self._engine
+
+    def _reload(self, source, current):
+        data = source.load()
+        if isinstance(data, tuple):       # Store.load() also says its generation
+            data, current = data
+        # NOTE: groups read after the plans, so a plan never rests on groups
+        # newer than its generation says (ostro.state.store).
+        self._engine = snapshot.load(self.datacenter, data, self.settings, source.list_groups())
+        self._generation = current
+        return self._engine
+
+    def _drop(self):
+        self._engine, self._generation = None, None

@@ -1,0 +1,97 @@
+"""What one engine operation changed, as a *delta*: written to the store's
+rows and change log, and replayed onto other engines' caches.
+
+A delta is JSON-ready::
+
+    {"plans": {plan id: plan record with its "placements", or None (gone)},
+     "placements": {orch id: placement record, or None}}   # outside any plan
+
+Its unit is a whole plan: when anything of a plan changed (its resources,
+one placement's state, a replanned server), the delta carries the plan with
+all its placements.  Replaying a plan is then one step, put it back as
+recorded (:meth:`ostro.service.Engine.restore_plan`), with no partial state
+to reason about; plans are small, so the records stay small.
+
+Records have the shapes of :func:`ostro.snapshot.dump`.
+"""
+
+from ostro import snapshot
+
+#: Change-log bodies that are not deltas: the named groups changed (reload
+#: them), or the whole state was replaced (reload everything).
+GROUPS, RELOAD = "groups", "reload"
+
+
+def fingerprint(engine):
+    """What :func:`delta` compares: cheap tuples, no copies.
+
+    Objects are kept (not their ``id()``) so that a replaced dict cannot be
+    mistaken for the old one after the old one is freed.
+    """
+    plans = {plan_id: (plan.name, plan.stack_id, plan.project_id, plan.method, plan.resources)
+             for plan_id, plan in engine.plans.items()}
+    placements = {orch_id: (p.plan_id, p.location, p.state, p.updated_at,
+                            p.resource.resource_id, p.entry)
+                  for orch_id, p in engine.placements.items()}
+    return plans, placements
+
+
+def delta(engine, before):
+    """The delta from ``before`` (a :func:`fingerprint`) to ``engine`` now;
+    empty (falsy parts) when nothing changed."""
+    old_plans, old_placements = before
+    new_plans, new_placements = fingerprint(engine)
+    plans = {plan_id for plan_id in old_plans.keys() | new_plans.keys()
+             if not _same(old_plans.get(plan_id), new_plans.get(plan_id))}
+    loose = set()
+    for orch_id in old_placements.keys() | new_placements.keys():
+        old, new = old_placements.get(orch_id), new_placements.get(orch_id)
+        if _same(old, new):
+            continue
+        for record in (old, new):
+            if record is None:
+                continue
+            if record[0] is None:
+                loose.add(orch_id)
+            else:
+                plans.add(record[0])
+    return {"plans": {plan_id: _plan_record(engine, plan_id) for plan_id in sorted(plans)},
+            "placements": {orch_id: _loose_record(engine, orch_id) for orch_id in sorted(loose)}}
+
+
+def is_empty(change):
+    return not change.get("plans") and not change.get("placements")
+
+
+def _plan_record(engine, plan_id):
+    plan = engine.plans.get(plan_id)
+    return None if plan is None else snapshot.plan_record(plan)
+
+
+def _loose_record(engine, orch_id):
+    placement = engine.placements.get(orch_id)
+    if placement is None or placement.plan_id is not None:
+        return None
+    return snapshot.placement_record(placement)
+
+
+def _same(old, new):
+    if old is None or new is None:
+        return old is new
+    return len(old) == len(new) and all(
+        a is b or (not isinstance(a, dict) and a == b) for a, b in zip(old, new, strict=True))
+
+
+def apply(engine, change):
+    """Replay ``change`` onto ``engine`` (a cache one change behind)."""
+    for plan_id in change["plans"]:
+        if plan_id in engine.plans:
+            engine.delete_plan(plan_id)
+    for orch_id in change["placements"]:
+        engine.release(orch_id)
+    for record in change["plans"].values():
+        if record is not None:
+            snapshot.restore_plan(engine, record, record["placements"])
+    for record in change["placements"].values():
+        if record is not None:
+            snapshot.restore_loose(engine, record)

@@ -1,0 +1,29 @@
+"""The engine's state as the API shows it (DESIGN §4): JSON-ready views.
+
+They live with the engine because the engine answers in them, in process
+or over RPC (:mod:`ostro.operations`); the API only forwards them.
+"""
+
+#: Placement states in which Nova holds the capacity (``reserved: true``).
+RESERVED_STATES = ("reserved", "active")
+
+
+def plan(plan):
+    """An :class:`ostro.plans.Plan` as ``{id, name, stack_id, placements}``."""
+    return plan.to_dict()
+
+
+def placement(placement):
+    """An :class:`ostro.model.placement.Placement` as the API's placement::
+
+        {id, name, orchestration_id, resource_id, location, reserved, metadata, plan_id}
+
+    ``id`` is the orchestration id (the engine keys placements by it);
+    ``metadata`` is ``{}`` (the engine keeps none).
+    """
+    return {"id": placement.orch_id, "name": placement.name,
+            "orchestration_id": placement.orch_id,
+            "resource_id": placement.resource.resource_id,
+            "location": placement.location,
+            "reserved": placement.state in RESERVED_STATES,
+            "metadata": {}, "plan_id": placement.plan_id}

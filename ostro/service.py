@@ -34,6 +34,10 @@ class Engine:
             self.add_named_group(group)
         self.plans = {}          # plan id -> Plan
         self.placements = {}     # orch id -> Placement
+        # NOTE: what changed since the owner last cleared it, so a store
+        # writes only that (ostro.state.changes): ("plan", plan id) for a plan
+        # or any of its placements, ("loose", orch id) for one outside plans.
+        self.touched = set()
         self._lock = threading.RLock()
 
     # -- named groups -------------------------------------------------------
@@ -121,6 +125,7 @@ class Engine:
             placement.updated_at = plan_model.now()
             if resource_id:
                 placement.resource.resource_id = resource_id
+            self._touch(placement)
             return placement
 
     def release(self, orch_id):
@@ -135,6 +140,7 @@ class Engine:
         """Drop a placement from the books (not from the search state)."""
         placement = self.placements.pop(orch_id, None)
         if placement is not None:
+            self._touch(placement)
             plan = self.plans.get(placement.plan_id)
             if plan is not None:
                 plan.placements.pop(orch_id, None)
@@ -146,6 +152,7 @@ class Engine:
             for orch_id in list(plan.placements):
                 self.release(orch_id)
             del self.plans[plan.id]
+            self.touched.add(("plan", plan.id))
 
     def expire(self, now=None):
         """Release planned and reserved placements older than their TTL."""
@@ -180,6 +187,7 @@ class Engine:
                                   groups=_memberships(rules, orch_id), entry=dict(resource),
                                   updated_at=plan_model.now())
             self.placements[orch_id] = placement
+            self._touch(placement)
             return placement
 
     def restore_plan(self, plan, locations):
@@ -198,6 +206,7 @@ class Engine:
                 plan.placements[orch_id] = placement
                 self.placements[orch_id] = placement
             self.plans[plan.id] = plan
+            self.touched.add(("plan", plan.id))
             return plan
 
     # -- lookups ------------------------------------------------------------
@@ -274,6 +283,13 @@ class Engine:
             self.placements[orch_id] = placement
         plan.method = solution.method
         self.plans[plan.id] = plan
+        self.touched.add(("plan", plan.id))
+
+    def _touch(self, placement):
+        if placement.plan_id is None:
+            self.touched.add(("loose", placement.orch_id))
+        else:
+            self.touched.add(("plan", placement.plan_id))
 
 
 def _scoped_rules(plan, rules):

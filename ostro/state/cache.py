@@ -52,7 +52,7 @@ class CachedEngine:
         InvalidInput, NotFound) pass through and change nothing."""
         with self._lock, self.store.writer() as writer:
             engine = self._caught_up(writer)
-            before = changes.fingerprint(engine)
+            engine.touched.clear()
             try:
                 # NOTE: expiry rides on every write, inside its commit, so the
                 # releases are stored with it (DESIGN §6 TTLs).
@@ -61,13 +61,14 @@ class CachedEngine:
             except OstroError:
                 # NOTE: a refusal changes nothing, but an expiry may have; the
                 # commit rolls back, so the cache must forget it too.
-                if not changes.is_empty(changes.delta(engine, before)):
+                if engine.touched:
                     self._drop()
                 raise
             except BaseException:
                 self._drop()        # a bug may have left the cache half changed
                 raise
-            change = changes.delta(engine, before)
+            change = changes.delta(engine)
+            engine.touched.clear()
             if not changes.is_empty(change):
                 try:
                     writer.record(change)
@@ -111,6 +112,7 @@ class CachedEngine:
         except BaseException:
             self._drop()
             raise
+        self._engine.touched.clear()
         self._generation = current
         return self._engine
 
@@ -121,6 +123,7 @@ class CachedEngine:
         # NOTE: groups read after the plans, so a plan never rests on groups
         # newer than its generation says (ostro.state.store).
         self._engine = snapshot.load(self.datacenter, data, self.settings, source.list_groups())
+        self._engine.touched.clear()
         self._generation = current
         return self._engine
 

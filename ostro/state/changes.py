@@ -22,8 +22,17 @@ from ostro import snapshot
 GROUPS, RELOAD = "groups", "reload"
 
 
+def delta(engine):
+    """The delta of what ``engine`` touched since ``engine.touched`` was
+    last cleared (:attr:`ostro.service.Engine.touched`)."""
+    plans = sorted(key for kind, key in engine.touched if kind == "plan")
+    loose = sorted(key for kind, key in engine.touched if kind == "loose")
+    return {"plans": {plan_id: _plan_record(engine, plan_id) for plan_id in plans},
+            "placements": {orch_id: _loose_record(engine, orch_id) for orch_id in loose}}
+
+
 def fingerprint(engine):
-    """What :func:`delta` compares: cheap tuples, no copies.
+    """What :func:`compare` compares: cheap tuples, no copies.
 
     Objects are kept (not their ``id()``) so that a replaced dict cannot be
     mistaken for the old one after the old one is freed.
@@ -36,27 +45,26 @@ def fingerprint(engine):
     return plans, placements
 
 
-def delta(engine, before):
-    """The delta from ``before`` (a :func:`fingerprint`) to ``engine`` now;
-    empty (falsy parts) when nothing changed."""
+def compare(engine, before):
+    """The units that differ between ``before`` (a :func:`fingerprint`) and
+    ``engine`` now, as ``engine.touched`` names them.
+
+    An independent account of what changed, by comparing everything (too
+    slow for every commit): the tests check that every operation touches
+    at least what it changed.
+    """
     old_plans, old_placements = before
     new_plans, new_placements = fingerprint(engine)
-    plans = {plan_id for plan_id in old_plans.keys() | new_plans.keys()
-             if not _same(old_plans.get(plan_id), new_plans.get(plan_id))}
-    loose = set()
+    changed = {("plan", plan_id) for plan_id in old_plans.keys() | new_plans.keys()
+               if not _same(old_plans.get(plan_id), new_plans.get(plan_id))}
     for orch_id in old_placements.keys() | new_placements.keys():
         old, new = old_placements.get(orch_id), new_placements.get(orch_id)
         if _same(old, new):
             continue
         for record in (old, new):
-            if record is None:
-                continue
-            if record[0] is None:
-                loose.add(orch_id)
-            else:
-                plans.add(record[0])
-    return {"plans": {plan_id: _plan_record(engine, plan_id) for plan_id in sorted(plans)},
-            "placements": {orch_id: _loose_record(engine, orch_id) for orch_id in sorted(loose)}}
+            if record is not None:
+                changed.add(("loose", orch_id) if record[0] is None else ("plan", record[0]))
+    return changed
 
 
 def is_empty(change):

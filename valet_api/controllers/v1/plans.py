@@ -7,6 +7,7 @@ reads refresh its cache from the store and never write.
 
 import pecan
 
+from valet_api import policy
 from valet_api.controllers import base
 from valet_api.types import plans as plan_types
 
@@ -23,8 +24,12 @@ class Plans(base.Resource):
 
     @pecan.expose("json")
     def get(self):
+        # NOTE: without valet:plans:list:all a caller sees its project's plans only.
+        every = policy.request_allows(pecan.request, "valet:plans:list:all")
+        project_id = pecan.request.context.project_id
         return {"plans": engine().read(
-            lambda e: [plan_types.show(plan) for plan in e.plans.values()])}
+            lambda e: [plan_types.show(plan) for plan in e.plans.values()
+                       if every or plan.project_id == project_id])}
 
     @pecan.expose("json")
     def post(self):
@@ -34,7 +39,8 @@ class Plans(base.Resource):
             # NOTE: the same stack_id again is the existing plan (the engine
             # is idempotent by stack_id): no second reservation, no save.
             return plan_types.show(e.plan(new.resources, stack_id=new.stack_id,
-                                          name=new.name, locations=new.locations))
+                                          name=new.name, locations=new.locations,
+                                          project_id=pecan.request.context.project_id))
 
         shown = engine().run(plan)
         base.created()

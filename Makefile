@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit postgres bench-test bench clean
+.PHONY: run test lint unit postgres keystone policy-sample bench-test bench clean
 BENCH_STAMP := $(VENV)/.installed-bench
 
 $(STAMP): setup.cfg setup.py pyproject.toml
@@ -33,6 +33,11 @@ unit: $(STAMP)
 # (needs the server binaries: /usr/lib/postgresql/*/bin; .ci/run installs them).
 postgres: $(STAMP)
 	$(BIN)/pytest tests/postgres
+
+# The policy defaults as a commented YAML file (tests/api/test_policy_sample.py
+# fails when the committed one differs from what this writes now).
+policy-sample: $(STAMP)
+	$(BIN)/oslopolicy-sample-generator --namespace valet --output-file etc/valet/policy.yaml.sample
 
 # The Nova baseline runs real nova classes: its own pytest process, and a
 # smoke run of every benchmark suite at small sizes (figures are not checked).

@@ -14,6 +14,7 @@ pecan app is wrapped by keystonemiddleware's auth_token.
 
 import pecan
 from oslo_config import cfg
+from oslo_policy import opts as policy_opts
 
 from ostro import config as engine_config
 from ostro.state import options as database_options
@@ -30,6 +31,7 @@ def register_opts(conf):
     engine_config.register_opts(conf)
     database_options.register_opts(conf)
     options.register_opts(conf)
+    policy_opts.set_defaults(conf)      # registers [oslo_policy], changing no default
     # NOTE: oslo.log registers [DEFAULT] debug too, with other help text; a
     # second, different registration would be refused.
     if "debug" not in conf:

@@ -50,7 +50,7 @@ def free_port():
 
 
 def find_venv():
-    venv = pathlib.Path(os.environ.get(VENV_VARIABLE) or REPOSITORY / ".venv-keystone")
+    venv = pathlib.Path(os.environ.get(VENV_VARIABLE) or REPOSITORY / ".venv-keystone").resolve()
     for program in ("keystone-manage", "gunicorn"):
         if not os.access(venv / "bin" / program, os.X_OK):
             raise ServerError(MISSING.format(venv=venv))

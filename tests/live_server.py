@@ -15,12 +15,13 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def call(base, method, path, body=None):
+def call(base, method, path, body=None, headers=None):
     """``(status, decoded JSON body or None)``; a non-JSON error body comes
     back as text so a test can show what the server said."""
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(base + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
+                                     headers={"Content-Type": "application/json",
+                                              **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             raw = response.read()

@@ -6,15 +6,20 @@ oslo.config object (``[DEFAULT] debug``, ``[database] connection``, ...).
 The app owns one :class:`~ostro.state.store.Store` for its whole life,
 reachable as ``app.store`` so whoever runs the app can close it, and one
 engine client (:mod:`valet_api.engine_client`), ``app.engine``.
+
+``[api] auth_strategy`` decides who may call it (:mod:`valet_api.auth`,
+:mod:`valet_api.access`, :mod:`valet_api.policy`): with ``keystone`` the
+pecan app is wrapped by keystonemiddleware's auth_token.
 """
 
 import pecan
 from oslo_config import cfg
+from oslo_policy import opts as policy_opts
 
 from ostro import config as engine_config
 from ostro.state import options as database_options
 from ostro.state.store import Store
-from valet_api import engine_client, hooks
+from valet_api import access, auth, engine_client, hooks, options, policy, projects
 from valet_api.controllers.root import Root
 
 debug_opt = cfg.BoolOpt("debug", default=False,
@@ -25,6 +30,8 @@ def register_opts(conf):
     """Register every option the API reads on ``conf``."""
     engine_config.register_opts(conf)
     database_options.register_opts(conf)
+    options.register_opts(conf)
+    policy_opts.set_defaults(conf)      # registers [oslo_policy], changing no default
     # NOTE: oslo.log registers [DEFAULT] debug too, with other help text; a
     # second, different registration would be refused.
     if "debug" not in conf:
@@ -41,7 +48,8 @@ def default_conf(args=(), config_files=None):
 
 
 def setup_app(config=None, conf=None):
-    """The WSGI application (a pecan app) over the store in ``[database] connection``."""
+    """The WSGI application (a pecan app, behind auth_token in keystone mode)
+    over the store in ``[database] connection``."""
     if conf is None:
         conf = default_conf(config_files=[])
     else:
@@ -51,14 +59,16 @@ def setup_app(config=None, conf=None):
     engine = engine_client.for_conf(conf, store)
     app = pecan.make_app(
         Root(),
-        hooks=[hooks.ContextHook(conf, store, engine), hooks.ErrorHook(conf)],
+        hooks=[hooks.ContextHook(conf, store, engine),
+               access.PolicyHook(conf, policy.make_enforcer(conf), projects.for_conf(conf)),
+               hooks.ErrorHook(conf)],
         # NOTE: group names may contain dots ("web.tier"); pecan must not read
         # a suffix as a content type and strip it.
         guess_content_type_from_ext=False,
         force_canonical=False,
         **settings)
     app.store, app.engine = store, engine
-    return app
+    return auth.wrap(app, conf)
 
 
 def pecan_settings(config):

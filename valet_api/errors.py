@@ -39,6 +39,13 @@ class BadRequest(ApiError):
     kind = "InvalidInput"
 
 
+class Forbidden(ApiError):
+    """A policy rule refused the request (the message names the rule)."""
+
+    status = 403
+    kind = "Forbidden"
+
+
 class NoSuchResource(ApiError):
     status = 404
     kind = "NotFound"

@@ -15,9 +15,11 @@ api_opts = [
                help="Worker processes of valet-api (gunicorn workers); each one "
                     "opens its own database connections and engine cache."),
     cfg.StrOpt("auth_strategy", default="noauth", choices=["noauth", "keystone"],
-               help="How requests are authenticated: noauth (no authentication) "
-                    "or keystone (keystonemiddleware; not implemented yet, "
-                    "valet-api refuses to start with it)."),
+               help="How requests are authenticated: keystone (keystonemiddleware's "
+                    "auth_token, configured by [keystone_authtoken]; GET / stays "
+                    "public) or noauth (no token; every request acts as an admin "
+                    "with the service role, in the project an X-Project-Id header "
+                    "names). Either way [oslo_policy] rules apply (doc/api.md)."),
 ]
 
 
@@ -28,14 +30,3 @@ def register_opts(conf):
 def list_opts():
     return [("api", api_opts)]
 
-
-class NotSupported(Exception):
-    """A configuration valet-api cannot serve (yet)."""
-
-
-def check(conf):
-    """Refuse, with a message naming the option, what cannot be served yet."""
-    if conf.api.auth_strategy != "noauth":
-        raise NotSupported(
-            f"[api] auth_strategy = {conf.api.auth_strategy} is not implemented yet; "
-            "only noauth works for now")

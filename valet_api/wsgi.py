@@ -3,14 +3,13 @@
 The configuration files come from ``VALET_CONFIG_FILE`` (several separated
 by commas), else oslo.config's defaults (``/etc/valet/valet.conf``, ...).
 The schema must exist first (``valet-db-manage upgrade``); ``[api] host``,
-``port`` and ``workers`` are the WSGI server's business here, and
-``[api] auth_strategy = keystone`` is refused (not implemented yet).
+``port`` and ``workers`` are the WSGI server's business here, while
+``[api] auth_strategy`` applies as under ``valet-api``.
 """
 
 import os
 
 from valet_api import app as valet_app
-from valet_api import options
 
 
 def config_files():
@@ -20,10 +19,7 @@ def config_files():
 
 
 def load_conf():
-    conf = valet_app.default_conf(config_files=config_files())
-    options.register_opts(conf)
-    options.check(conf)
-    return conf
+    return valet_app.default_conf(config_files=config_files())
 
 
 application = valet_app.load_app(load_conf())

@@ -45,11 +45,12 @@ def engine_conf(url, inventory):
 
 
 @contextlib.contextmanager
-def engine_api(url, inventory, upgrade=True):
-    """A webtest client of the app over ``url`` whose engine reads ``inventory``."""
+def engine_api(url, inventory, upgrade=True, conf=None):
+    """A webtest client of the app over ``url`` whose engine reads ``inventory``
+    (configured by ``conf`` if given, else :func:`engine_conf`)."""
     if upgrade:
         migrate.upgrade(url)
-    app = valet_app.setup_app(conf=engine_conf(url, inventory))
+    app = valet_app.setup_app(conf=conf or engine_conf(url, inventory))
     try:
         yield webtest.TestApp(app)
     finally:

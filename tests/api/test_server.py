@@ -116,11 +116,3 @@ def test_valet_api_serves_with_two_workers_and_stops_on_sigterm(tmp_path):
     assert returncode == 0, (tmp_path / "valet-api.log").read_text()
     assert not (home / ".gunicorn").exists()
 
-
-def test_valet_api_refuses_keystone_auth(tmp_path):
-    conf = write_conf(tmp_path, free_port(), auth_strategy="keystone")
-    result = subprocess.run([str(VALET_API), "--config-file", str(conf)],
-                            capture_output=True, text=True, timeout=30, cwd=tmp_path)
-    assert result.returncode != 0
-    assert "auth_strategy = keystone is not implemented yet" in result.stderr
-    assert not (tmp_path / "state").exists()      # refused before touching the database

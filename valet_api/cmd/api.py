@@ -1,7 +1,6 @@
 """``valet-api [--config-file FILE ...]``: the API on a multi-worker WSGI server.
 
 It reads the oslo.config files (every option of DESIGN §7 the API uses),
-refuses what it cannot serve yet (``[api] auth_strategy = keystone``),
 brings ``[database] connection`` to the newest schema (the same idempotent
 upgrade as ``valet-db-manage upgrade``), then serves :mod:`valet_api.app`
 with gunicorn on ``[api] host:port`` with ``[api] workers`` worker processes.
@@ -74,11 +73,6 @@ def _worker_exit(_server, worker):
 
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
-    try:
-        options.check(conf)
-    except options.NotSupported as exc:
-        print(f"valet-api: {exc}", file=sys.stderr)
-        return 2
     revision = migrate.upgrade(conf.database.connection)
     print(f"valet-api: database at revision {revision}", file=sys.stderr)
     ValetServer(conf).run()

@@ -6,6 +6,7 @@ validates the body and makes one engine call (:mod:`ostro.operations`).
 
 import pecan
 
+from valet_api import policy
 from valet_api.controllers import base
 from valet_api.types import plans as plan_types
 
@@ -22,7 +23,10 @@ class Plans(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"plans": engine().list_plans()}
+        # NOTE: without valet:plans:list:all a caller sees its project's plans only.
+        every = policy.request_allows(pecan.request, "valet:plans:list:all")
+        return {"plans": engine().list_plans(
+            None if every else pecan.request.context.project_id)}
 
     @pecan.expose("json")
     def post(self):
@@ -30,7 +34,8 @@ class Plans(base.Resource):
         # NOTE: the same stack_id again is the existing plan (the engine is
         # idempotent by stack_id): no second reservation, nothing stored.
         shown = engine().create_plan(new.resources, new.stack_id, name=new.name,
-                                     locations=new.locations)
+                                     locations=new.locations,
+                                     project_id=pecan.request.context.project_id)
         base.created()
         return {"plan": shown}
 

@@ -1,0 +1,108 @@
+"""One real Keystone for the session, with the people the auth tests need.
+
+A missing Keystone is a failure, not a skip (as for PostgreSQL): ``make
+keystone`` installs it and runs these tests; a skipped auth test would hide
+a hole.  The people, created over Keystone's own API as its admin:
+
+* ``reader-a``: role ``reader`` in project A (and nothing implied);
+* ``member-a``: ``member`` in project A (implies ``reader``);
+* ``member-b``: ``member`` in project B;
+* ``nova``: role ``service`` in project ``service`` (Nova's filter, Heat);
+* ``admin``: the bootstrap admin, also Valet's own service user in
+  ``[keystone_authtoken]``.
+"""
+
+import dataclasses
+import time
+
+import pytest
+from keystoneauth1 import session
+from keystoneauth1.identity import v3
+
+from tests.keystone.server import ADMIN_PASSWORD, KeystoneServer, ServerError
+
+TIMINGS = pytest.StashKey[dict]()
+PASSWORD = "valet-test-password"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    timings = config.stash.get(TIMINGS, None)
+    if timings:
+        terminalreporter.write_line("Keystone server: " + ", ".join(
+            f"{step} {seconds:.2f} s" for step, seconds in timings.items()))
+
+
+def password_session(url, user, password, project):
+    auth = v3.Password(auth_url=url, username=user, password=password, project_name=project,
+                       user_domain_id="default", project_domain_id="default")
+    return session.Session(auth=auth)
+
+
+@dataclasses.dataclass
+class Cloud:
+    """The running Keystone, its projects' ids and a token per person."""
+
+    url: str
+    projects: dict          # name -> id
+    tokens: dict            # person -> token
+
+    def headers(self, person):
+        return {"X-Auth-Token": self.tokens[person]}
+
+
+class Identity:
+    """Keystone's v3 API as its admin (creating projects, users, roles)."""
+
+    def __init__(self, url):
+        self.url = url
+        self.session = password_session(url, "admin", ADMIN_PASSWORD, "admin")
+
+    def create(self, collection, kind, **fields):
+        response = self.session.post(f"{self.url}/{collection}", json={kind: fields})
+        return response.json()[kind]["id"]
+
+    def role(self, name):
+        found = self.session.get(f"{self.url}/roles", params={"name": name}).json()["roles"]
+        return found[0]["id"] if found else self.create("roles", "role", name=name)
+
+    def project(self, name):
+        found = self.session.get(f"{self.url}/projects", params={"name": name}).json()
+        if found["projects"]:
+            return found["projects"][0]["id"]
+        return self.create("projects", "project", name=name, domain_id="default")
+
+    def person(self, name, project_id, role):
+        user_id = self.create("users", "user", name=name, password=PASSWORD,
+                              domain_id="default")
+        self.session.put(f"{self.url}/projects/{project_id}/users/{user_id}/roles/"
+                         f"{self.role(role)}")
+
+
+PEOPLE = {"reader-a": ("valet-a", "reader"), "member-a": ("valet-a", "member"),
+          "member-b": ("valet-b", "member"), "nova": ("service", "service")}
+
+
+@pytest.fixture(scope="session")
+def cloud(pytestconfig):
+    try:
+        server = KeystoneServer()
+    except ServerError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        try:
+            server.start()
+        except ServerError as exc:
+            pytest.fail(f"could not start Keystone: {exc}", pytrace=False)
+        started = time.monotonic()
+        identity = Identity(server.url)
+        projects = {name: identity.project(name) for name in ("valet-a", "valet-b", "service")}
+        for person, (project, role) in PEOPLE.items():
+            identity.person(person, projects[project], role)
+        tokens = {person: password_session(server.url, person, PASSWORD, project).get_token()
+                  for person, (project, _) in PEOPLE.items()}
+        tokens["admin"] = identity.session.get_token()
+        server.timings["people"] = time.monotonic() - started
+        yield Cloud(server.url, projects, tokens)
+    finally:
+        server.stop()
+        pytestconfig.stash[TIMINGS] = server.timings

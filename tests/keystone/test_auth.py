@@ -1,0 +1,223 @@
+"""valet-api in keystone mode against a real Keystone: the real auth_token
+middleware validates real tokens, the real policy decides, and member
+projects are looked up in Keystone.  The app runs under webtest, and once as
+a real ``valet-api`` process over HTTP."""
+
+import signal
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+import webtest
+
+from ostro.state import migrate
+from tests.api import engine_cases
+from tests.api.api_cases import assert_error
+from tests.keystone.server import ADMIN_PASSWORD
+from tests.live_server import call, free_port, wait_until_up
+from valet_api import app as valet_app
+
+VALET_API = Path(sys.executable).parent / "valet-api"
+
+
+def write_conf(directory, keystone_url, **api):
+    """A valet.conf in keystone mode; Valet's own service user is Keystone's admin."""
+    (directory / "state").mkdir(exist_ok=True)
+    inventory = engine_cases.write_inventory(directory)
+    api_lines = "".join(f"{name} = {value}\n" for name, value in api.items())
+    path = directory / "valet.conf"
+    path.write_text(textwrap.dedent(f"""\
+        [DEFAULT]
+        state_path = {directory}/state
+        [api]
+        auth_strategy = keystone
+        """) + api_lines + textwrap.dedent(f"""\
+        [database]
+        connection = sqlite:///{directory}/state/valet.sqlite
+        [engine]
+        solver_time_budget = 0.2
+        [inventory]
+        file = {inventory}
+        [keystone_authtoken]
+        www_authenticate_uri = {keystone_url}
+        auth_url = {keystone_url}
+        auth_type = password
+        username = admin
+        password = {ADMIN_PASSWORD}
+        project_name = admin
+        user_domain_id = default
+        project_domain_id = default
+        interface = public
+        """))
+    return path
+
+
+@pytest.fixture(scope="module")
+def valet(cloud, tmp_path_factory):
+    """The app (behind auth_token) under webtest, one database for the module."""
+    directory = tmp_path_factory.mktemp("valet")
+    conf = valet_app.default_conf(config_files=[str(write_conf(directory, cloud.url))])
+    migrate.upgrade(conf.database.connection)
+    app = valet_app.setup_app(conf=conf)
+    try:
+        yield webtest.TestApp(app)
+    finally:
+        app.store.close()
+
+
+def request(valet, cloud, person, method, path, body=None):
+    headers = cloud.headers(person) if person else {}
+    return valet.request(path, method=method, headers=headers, expect_errors=True,
+                         **({"json": body} if body is not None else {}))
+
+
+def unique(prefix):
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def new_group(**fields):
+    return {"name": unique("group"), "type": "diversity", "level": "host", **fields}
+
+
+def new_plan(valet, cloud, person):
+    stack = unique("stack")
+    body = engine_cases.plan_body(stack, engine_cases.server(stack))
+    response = request(valet, cloud, person, "POST", "/v1/plans", body)
+    assert response.status_int == 201, response.text
+    return response.json["plan"]
+
+
+# -- authentication ----------------------------------------------------------
+
+def test_versions_need_no_token(valet):
+    response = valet.get("/")
+    assert response.json["versions"][0]["id"] == "v1.0"
+
+
+def test_no_token_is_401_with_keystones_address(valet, cloud):
+    response = request(valet, cloud, None, "GET", "/v1/groups")
+    assert response.status_int == 401
+    assert response.headers["WWW-Authenticate"] == f"Keystone uri=\"{cloud.url}\""
+
+
+def test_bad_token_is_401(valet):
+    response = valet.get("/v1/groups", headers={"X-Auth-Token": "not-a-token"},
+                         expect_errors=True)
+    assert response.status_int == 401
+
+
+def test_forged_identity_headers_are_not_believed(valet, cloud):
+    # NOTE: auth_token replaces X-Roles with the token's own roles.
+    response = valet.post_json("/v1/groups", new_group(), expect_errors=True,
+                               headers={**cloud.headers("reader-a"), "X-Roles": "admin"})
+    assert_error(response, 403, "valet:groups:create")
+
+
+# -- named groups -----------------------------------------------------------
+
+def test_reader_reads_groups_but_cannot_create_one(valet, cloud):
+    assert request(valet, cloud, "reader-a", "GET", "/v1/groups").status_int == 200
+    response = request(valet, cloud, "reader-a", "POST", "/v1/groups", new_group())
+    assert_error(response, 403, "valet:groups:create")
+
+
+def test_admin_creates_a_group_of_real_projects(valet, cloud):
+    members = [cloud.projects["valet-a"], cloud.projects["valet-b"]]
+    response = request(valet, cloud, "admin", "POST", "/v1/groups", new_group(members=members))
+    assert response.status_int == 201, response.text
+    assert sorted(response.json["members"]) == sorted(members)
+
+
+def test_unknown_member_project_is_400_and_nothing_is_stored(valet, cloud):
+    body = new_group(members=[cloud.projects["valet-a"], "no-such-project"])
+    response = request(valet, cloud, "admin", "POST", "/v1/groups", body)
+    assert_error(response, 400, "no-such-project")
+    assert request(valet, cloud, "admin", "GET", f"/v1/groups/{body['name']}").status_int == 404
+
+    body = new_group()
+    assert request(valet, cloud, "admin", "POST", "/v1/groups", body).status_int == 201
+    response = request(valet, cloud, "admin", "PUT", f"/v1/groups/{body['name']}/members",
+                       {"members": ["../users", cloud.projects["valet-b"]]})
+    assert_error(response, 400, "../users")
+    shown = request(valet, cloud, "admin", "GET", f"/v1/groups/{body['name']}").json
+    assert shown["group"]["members"] == []
+
+
+# -- plans --------------------------------------------------------------------
+
+def test_member_plans_a_stack_and_reads_it(valet, cloud):
+    plan = new_plan(valet, cloud, "member-a")
+    response = request(valet, cloud, "member-a", "GET", f"/v1/plans/{plan['id']}")
+    assert response.status_int == 200 and response.json["plan"]["id"] == plan["id"]
+    assert request(valet, cloud, "reader-a", "GET", f"/v1/plans/{plan['id']}").status_int == 200
+    listed = request(valet, cloud, "member-a", "GET", "/v1/plans").json["plans"]
+    assert plan["id"] in [shown["id"] for shown in listed]
+
+
+def test_reader_cannot_plan(valet, cloud):
+    body = engine_cases.plan_body(unique("stack"), engine_cases.server(unique("web")))
+    response = request(valet, cloud, "reader-a", "POST", "/v1/plans", body)
+    assert_error(response, 403, "valet:plans:create")
+
+
+def test_another_projects_member_can_neither_read_nor_delete_a_plan(valet, cloud):
+    plan = new_plan(valet, cloud, "member-a")
+    response = request(valet, cloud, "member-b", "GET", f"/v1/plans/{plan['id']}")
+    assert_error(response, 403, "valet:plans:show")
+    response = request(valet, cloud, "member-b", "DELETE", f"/v1/plans/{plan['id']}")
+    assert_error(response, 403, "valet:plans:delete")
+    listed = request(valet, cloud, "member-b", "GET", "/v1/plans").json["plans"]
+    assert plan["id"] not in [shown["id"] for shown in listed]
+    # the plan is still there, and its owner may delete it
+    assert request(valet, cloud, "member-a", "DELETE", f"/v1/plans/{plan['id']}").status_int == 204
+
+
+def test_admin_and_service_see_every_projects_plans(valet, cloud):
+    plan = new_plan(valet, cloud, "member-b")
+    for person in ("admin", "nova"):
+        listed = request(valet, cloud, person, "GET", "/v1/plans").json["plans"]
+        assert plan["id"] in [shown["id"] for shown in listed], person
+
+
+# -- placements ---------------------------------------------------------------
+
+def test_service_reserves_a_placement_a_member_cannot(valet, cloud):
+    plan = new_plan(valet, cloud, "member-a")
+    orch_id, placed = next(iter(plan["placements"].items()))
+    body = {"action": "reserve", "locations": [placed["location"]]}
+    response = request(valet, cloud, "member-a", "POST", f"/v1/placements/{orch_id}", body)
+    assert_error(response, 403, "valet:placements:reserve")
+    response = request(valet, cloud, "member-a", "DELETE", f"/v1/placements/{orch_id}")
+    assert_error(response, 403, "valet:placements:delete")
+    response = request(valet, cloud, "nova", "POST", f"/v1/placements/{orch_id}", body)
+    assert response.status_int == 201, response.text
+    assert response.json["placement"]["reserved"] is True
+
+
+# -- a real valet-api process -------------------------------------------------
+
+def test_valet_api_process_serves_keystone_mode(cloud, tmp_path):
+    port = free_port()
+    conf = write_conf(tmp_path, cloud.url, host="127.0.0.1", port=port, workers=1)
+    base = f"http://127.0.0.1:{port}"
+    with open(tmp_path / "valet-api.log", "wb") as log:
+        process = subprocess.Popen([str(VALET_API), "--config-file", str(conf)],
+                                   cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        status, _ = wait_until_up(base, process, timeout=60)
+        assert status == 200
+        status, _ = call(base, "GET", "/v1/groups")
+        assert status == 401
+        status, body = call(base, "GET", "/v1/groups", headers=cloud.headers("reader-a"))
+        assert (status, body) == (200, {"groups": []})
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0, (tmp_path / "valet-api.log").read_text()

@@ -1,0 +1,117 @@
+"""Which policy rule each handler needs, as data, and the hook that checks it.
+
+:data:`RULES` maps ``(resource class, verb)`` to an :class:`Access`: the
+rule (:mod:`valet_api.policy`), the target it is checked on, and whether
+the body's member projects must exist (:mod:`valet_api.projects`).  The
+:class:`PolicyHook` runs after routing and before the handler, so a refused
+request changes nothing.  A handler missing from the table is refused (the
+tests check that every handler is listed).
+"""
+
+import dataclasses
+import json
+from collections.abc import Callable
+
+from pecan import hooks
+
+from valet_api import auth, errors, policy
+from valet_api.controllers import root, v1
+from valet_api.controllers.v1 import groups, hosts, placements, plans, resources, status
+
+
+def caller_project(request, resource):
+    """The target of most rules: the caller's own project."""
+    return {"project_id": request.context.project_id}
+
+
+def plan_owner(request, resource):
+    """The project that owns the plan the URI names (404 if there is none)."""
+    return {"project_id": request.engine.plan_project(resource.plan_id)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Access:
+    rule: str | None                      # None: no rule (the version documents)
+    target: Callable = caller_project
+    check_members: bool = False           # the body's "members" must be real projects
+
+
+PUBLIC = Access(None)
+
+RULES = {
+    (root.Root, "get"): PUBLIC,
+    (v1.V1, "get"): PUBLIC,
+    (status.Status, "get"): Access("valet:status:show"),
+    (status.Status, "head"): Access("valet:status:show"),
+    (groups.Groups, "get"): Access("valet:groups:list"),
+    (groups.Groups, "post"): Access("valet:groups:create", check_members=True),
+    (groups.Group, "get"): Access("valet:groups:show"),
+    (groups.Group, "put"): Access("valet:groups:update"),
+    (groups.Group, "delete"): Access("valet:groups:delete"),
+    (groups.Members, "put"): Access("valet:groups:members:update", check_members=True),
+    (groups.Members, "delete"): Access("valet:groups:members:delete"),
+    (groups.Member, "get"): Access("valet:groups:members:show"),
+    (groups.Member, "delete"): Access("valet:groups:members:delete"),
+    (plans.Plans, "get"): Access("valet:plans:list"),
+    (plans.Plans, "post"): Access("valet:plans:create"),
+    (plans.Plan, "get"): Access("valet:plans:show", plan_owner),
+    (plans.Plan, "put"): Access("valet:plans:update", plan_owner),
+    (plans.Plan, "delete"): Access("valet:plans:delete", plan_owner),
+    (placements.Placements, "get"): Access("valet:placements:list"),
+    (placements.Placement, "get"): Access("valet:placements:show"),
+    (placements.Placement, "post"): Access("valet:placements:reserve"),
+    (placements.Placement, "delete"): Access("valet:placements:delete"),
+    (resources.Resources, "get"): Access("valet:resources:list"),
+    (hosts.Hosts, "get"): Access("valet:hosts:list"),
+    (hosts.Host, "get"): Access("valet:hosts:show"),
+}
+
+
+def access_of(handler):
+    """The :class:`Access` of a bound handler; ``OPTIONS`` needs no rule."""
+    resource, verb = getattr(handler, "__self__", None), getattr(handler, "__name__", "")
+    if verb == "options":
+        return PUBLIC
+    found = RULES.get((type(resource), verb))
+    if found is None:
+        raise errors.Forbidden(f"no policy rule covers {type(resource).__name__}.{verb}")
+    return found
+
+
+def body_members(request):
+    """The body's ``members`` if it is a list of strings; anything else is
+    left to the handler's own validation, which names the problem."""
+    try:
+        body = json.loads(request.body or b"null")
+    except ValueError:
+        return []
+    members = body.get("members") if isinstance(body, dict) else None
+    if isinstance(members, list) and all(isinstance(m, str) for m in members):
+        return members
+    return []
+
+
+class PolicyHook(hooks.PecanHook):
+    """Puts ``context`` (oslo.context) and ``enforcer`` on the request, then
+    refuses (403 naming the rule) what the handler's rule does not allow."""
+
+    def __init__(self, conf, enforcer, projects):
+        self.strategy = conf.api.auth_strategy
+        self.enforcer, self.projects = enforcer, projects
+
+    def on_route(self, state):
+        state.request.context = auth.context_of(state.request.environ, self.strategy)
+        state.request.enforcer = self.enforcer
+
+    def before(self, state):
+        request = state.request
+        access = access_of(state.controller)
+        if access.rule is not None:
+            target = access.target(request, state.controller.__self__)
+            try:
+                policy.authorize(self.enforcer, access.rule, target, request.context)
+            except policy.Denied as exc:
+                raise errors.Forbidden(exc.reason) from exc
+        if access.check_members:
+            self.projects.require(body_members(request))
+

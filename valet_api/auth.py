@@ -1,0 +1,67 @@
+"""Who is asking: ``[api] auth_strategy`` (DESIGN §7).
+
+``keystone``: the pecan app is wrapped by keystonemiddleware's
+``auth_token``, configured from the app's own oslo.config object's
+``[keystone_authtoken]`` section; a request without a valid token gets
+auth_token's own 401 with ``WWW-Authenticate``.  ``GET /`` (the versions
+document) stays public, as in other OpenStack APIs, so that clients can
+discover the API before they hold a token.
+
+``noauth``: no token is asked for; every request acts as an ``admin`` with
+the ``service`` role, in the project named by an ``X-Project-Id`` header if
+the client sends one (plans then belong to that project).
+
+Either way :func:`context_of` gives the request's oslo.context
+``RequestContext``, which :mod:`valet_api.access` checks against the policy.
+"""
+
+from keystonemiddleware import auth_token
+from oslo_context import context
+
+#: Paths served without a token in keystone mode (the versions document).
+PUBLIC_PATHS = ("", "/")
+
+#: What a noauth request may do: everything (Keystone's implied roles spelled out).
+NOAUTH_ROLES = ["admin", "member", "reader", "service"]
+
+
+def wrap(app, conf):
+    """``app`` behind the authentication ``[api] auth_strategy`` names."""
+    if conf.api.auth_strategy == "keystone":
+        return KeystoneAuthenticated(app, conf)
+    return app
+
+
+class KeystoneAuthenticated:
+    """auth_token in front of the app, except for :data:`PUBLIC_PATHS`.
+
+    It keeps the app's ``store`` and ``engine`` visible, as the bare app has
+    them, for whoever runs it (valet-api closes the store at worker exit).
+    """
+
+    def __init__(self, app, conf):
+        self.app = app
+        # NOTE: the app has its own ConfigOpts (not cfg.CONF); auth_token
+        # registers its [keystone_authtoken] options on the object it is given.
+        self.protected = auth_token.AuthProtocol(app, {"oslo_config_config": conf})
+        self.store, self.engine = app.store, app.engine
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO", "") in PUBLIC_PATHS:
+            return self.app(environ, start_response)
+        return self.protected(environ, start_response)
+
+
+def context_of(environ, strategy):
+    """The ``RequestContext`` of a request under ``strategy``."""
+    if strategy == "noauth":
+        return context.RequestContext(
+            user_id="noauth", project_id=environ.get("HTTP_X_PROJECT_ID") or None,
+            roles=list(NOAUTH_ROLES), is_admin=True, overwrite=False)
+    # NOTE: auth_token puts keystone.token_info in the environ only for a
+    # token it validated (a client cannot set environ keys, only HTTP_*
+    # headers, which auth_token strips and rewrites); without it, as on the
+    # public paths, the request has no roles at all.
+    if "keystone.token_info" not in environ:
+        return context.RequestContext(roles=[], overwrite=False)
+    return context.RequestContext.from_environ(environ, overwrite=False)

@@ -7,20 +7,12 @@ The schema must exist first (``valet-db-manage upgrade``); ``[api] host``,
 ``[api] auth_strategy = keystone`` is refused (not implemented yet).
 """
 
-import os
-
 from valet_api import app as valet_app
 from valet_api import options
 
 
-def config_files():
-    named = os.environ.get("VALET_CONFIG_FILE", "")
-    files = [path.strip() for path in named.split(",") if path.strip()]
-    return files or None
-
-
 def load_conf():
-    conf = valet_app.default_conf(config_files=config_files())
+    conf = valet_app.default_conf(config_files=valet_app.config_files())
     options.register_opts(conf)
     options.check(conf)
     return conf

@@ -2,15 +2,14 @@
 real ``pecan`` console script in a subprocess, a real SQLite file."""
 
 import pathlib
-import signal
 import sqlite3
 import subprocess
 import sys
 
 from ostro.state import migrate
 from ostro.state.store import Store
-from tests.live_server import call, free_port, wait_until_up
 from valet_api import app as valet_app
+from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "etc" / "valet" / "config.py"
@@ -85,9 +84,7 @@ def test_serve_with_the_sample_answers_over_http(tmp_path):
     assert populated.returncode == 0, populated.stderr
     assert (tmp_path / "state" / "valet.sqlite").exists()
 
-    log = open(tmp_path / "pecan.log", "wb")  # noqa: SIM115 (closed below)
-    process = subprocess.Popen([str(PECAN), "serve", str(config)], stdout=log,
-                               stderr=subprocess.STDOUT, cwd=cwd)
+    process, log = start_server(cwd, None, [str(PECAN), "serve", str(config)])
     base = f"http://127.0.0.1:{port}"
     try:
         status, body = wait_until_up(base, process, timeout=30.0)
@@ -100,13 +97,7 @@ def test_serve_with_the_sample_answers_over_http(tmp_path):
         status, body = call(base, "GET", "/v1/hosts/c01r01h01")
         assert status == 200, body
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+        stop(process, log)
 
 
 def test_config_files_come_from_the_pecan_config_then_the_environment(monkeypatch):

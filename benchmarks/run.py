@@ -2,12 +2,13 @@
 
 import time
 
-SUITES = ("speed", "quality", "pipes")
+SUITES = ("speed", "quality", "pipes", "api_load")
 
 
 def main(args):
-    from benchmarks import pipes, quality, speed  # nova and matplotlib load only here
-    modules = {"quality": quality, "pipes": pipes, "speed": speed}
+    # NOTE: nova and matplotlib load only here.
+    from benchmarks import api_load, pipes, quality, speed
+    modules = {"quality": quality, "pipes": pipes, "speed": speed, "api_load": api_load}
     chosen = args.suites or list(SUITES)
     unknown = [name for name in chosen if name not in modules]
     if unknown:

@@ -3,6 +3,8 @@
 ``setup_app(config, conf)`` builds it; ``config`` is pecan's own
 configuration (what ``pecan serve etc/valet/config.py`` passes), ``conf`` the
 oslo.config object (``[DEFAULT] debug``, ``[database] connection``, ...).
+Under ``pecan serve`` pecan passes ``config`` alone; ``conf`` then comes from
+the files :func:`config_files` names.
 The app owns one :class:`~ostro.state.store.Store` for its whole life,
 reachable as ``app.store`` so whoever runs the app can close it, and one
 engine client (:mod:`valet_api.engine_client`), ``app.engine``.
@@ -11,6 +13,8 @@ engine client (:mod:`valet_api.engine_client`), ``app.engine``.
 :mod:`valet_api.access`, :mod:`valet_api.policy`): with ``keystone`` the
 pecan app is wrapped by keystonemiddleware's auth_token.
 """
+
+import os
 
 import pecan
 from oslo_config import cfg
@@ -21,6 +25,9 @@ from ostro.state import options as database_options
 from ostro.state.store import Store
 from valet_api import access, auth, engine_client, hooks, options, policy, projects
 from valet_api.controllers.root import Root
+
+#: Names the oslo.config file(s), several separated by commas.
+CONFIG_FILE_VARIABLE = "VALET_CONFIG_FILE"
 
 debug_opt = cfg.BoolOpt("debug", default=False,
                         help="Log debug messages, and put tracebacks in API error bodies.")
@@ -47,10 +54,30 @@ def default_conf(args=(), config_files=None):
     return conf
 
 
+def config_files(config=None):
+    """The oslo.config files to read: ``valet.config_file`` of the pecan
+    ``config`` (a path or a list; relative paths are relative to the pecan
+    file's directory), else ``VALET_CONFIG_FILE``, else ``None``
+    (oslo.config's default search path, ``/etc/valet/valet.conf``, ...)."""
+    named = _section(config, "valet").get("config_file")
+    if named:
+        base = os.path.dirname(getattr(config, "__file__", "") or "")
+        paths = [named] if isinstance(named, str) else list(named)
+        return [os.path.join(base, os.path.expanduser(path)) for path in paths]
+    variable = os.environ.get(CONFIG_FILE_VARIABLE, "")
+    return [path.strip() for path in variable.split(",") if path.strip()] or None
+
+
 def setup_app(config=None, conf=None):
     """The WSGI application (a pecan app, behind auth_token in keystone mode)
-    over the store in ``[database] connection``."""
-    if conf is None:
+    over the store in ``[database] connection``.
+
+    Without ``conf`` (``pecan serve``) the oslo.config files come from
+    :func:`config_files`; with neither argument every option has its default.
+    """
+    if conf is None and config is not None:
+        conf = default_conf(config_files=config_files(config))
+    elif conf is None:
         conf = default_conf(config_files=[])
     else:
         register_opts(conf)
@@ -74,13 +101,20 @@ def setup_app(config=None, conf=None):
 def pecan_settings(config):
     """The keyword arguments for pecan from the ``app`` section of ``config``
     (a pecan Config or a dict), less what :func:`setup_app` decides itself."""
-    if config is None:
-        return {}
-    section = config.get("app") if isinstance(config, dict) else getattr(config, "app", None)
-    settings = dict(section or {})
+    settings = _section(config, "app")
     for name in ("root", "modules", "static_root", "template_path"):
         settings.pop(name, None)
     return settings
+
+
+def _section(config, name):
+    """Section ``name`` of a pecan Config or dict, as a new dict ({} if absent)."""
+    if config is None:
+        return {}
+    section = config.get(name) if isinstance(config, dict) else getattr(config, name, None)
+    if section is not None and not isinstance(section, dict):
+        section = section.to_dict()
+    return dict(section or {})
 
 
 def load_app(conf):

@@ -7,19 +7,11 @@ The schema must exist first (``valet-db-manage upgrade``); ``[api] host``,
 ``[api] auth_strategy`` applies as under ``valet-api``.
 """
 
-import os
-
 from valet_api import app as valet_app
 
 
-def config_files():
-    named = os.environ.get("VALET_CONFIG_FILE", "")
-    files = [path.strip() for path in named.split(",") if path.strip()]
-    return files or None
-
-
 def load_conf():
-    return valet_app.default_conf(config_files=config_files())
+    return valet_app.default_conf(config_files=valet_app.config_files())
 
 
 application = valet_app.load_app(load_conf())

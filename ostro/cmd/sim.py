@@ -91,7 +91,7 @@ def main(argv=None):
     bench = commands.add_parser("bench", help="run the benchmarks (see doc/benchmarks.md)")
     bench.add_argument("--output", default="doc/benchmarks")
     bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    bench.add_argument("suites", nargs="*", help="quality, pipes, speed (default: all)")
+    bench.add_argument("suites", nargs="*", help="quality, pipes, speed, api_load (default: all)")
     args = parser.parse_args(argv)
     if args.command == "bench":
         from benchmarks import run

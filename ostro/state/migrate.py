@@ -68,11 +68,16 @@ def _revision(connection):
 
 # -- valet-db-manage --------------------------------------------------------
 
+def upgrade_and_say(connection_url):
+    """:func:`upgrade`, returning a line that says what it did."""
+    before = current(connection_url)
+    after = upgrade(connection_url)
+    return (f"upgraded from {before or 'an empty database'} to {after}" if before != after
+            else f"already at {after}")
+
+
 def _upgrade(conf):
-    before = current(conf.database.connection)
-    after = upgrade(conf.database.connection)
-    print(f"upgraded from {before or 'an empty database'} to {after}" if before != after
-          else f"already at {after}")
+    print(upgrade_and_say(conf.database.connection))
 
 
 def _current(conf):

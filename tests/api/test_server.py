@@ -1,13 +1,10 @@
 """``valet-api`` for real: the console script, gunicorn with two workers,
 a SQLite file and the sample inventory, over HTTP (DESIGN §4, §7)."""
 
-import os
 import pathlib
-import signal
-import subprocess
 import sys
 
-from tests.live_server import call, free_port, wait_until_up
+from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INVENTORY = ROOT / "etc" / "valet" / "inventory.yaml"
@@ -34,16 +31,6 @@ def write_conf(tmp_path, port, auth_strategy="noauth"):
     return conf
 
 
-def start(tmp_path, conf, home):
-    log = open(tmp_path / "valet-api.log", "wb")  # noqa: SIM115 (closed by the caller)
-    # NOTE: HOME is an empty directory: the server must not need ~/.gunicorn.
-    env = dict(os.environ, HOME=str(home))
-    process = subprocess.Popen([str(VALET_API), "--config-file", str(conf)],
-                               stdout=log, stderr=subprocess.STDOUT, env=env,
-                               cwd=tmp_path)
-    return process, log
-
-
 def server(flavor, name, group):
     return {"type": "OS::Nova::Server", "name": name,
             "properties": {"flavor": flavor,
@@ -51,11 +38,10 @@ def server(flavor, name, group):
 
 
 def test_valet_api_serves_with_two_workers_and_stops_on_sigterm(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process, log = start(tmp_path, write_conf(tmp_path, port), home)
+    process, log = start_server(tmp_path, write_conf(tmp_path, port))
+    home = tmp_path / "home"       # start_server's empty HOME
     try:
         status, body = wait_until_up(base, process, timeout=20.0)
         assert status == 200
@@ -104,15 +90,7 @@ def test_valet_api_serves_with_two_workers_and_stops_on_sigterm(tmp_path):
         status, body = call(base, "GET", "/v1/placements")
         assert (status, body) == (200, {"placements": []})
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            returncode = process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise
-        finally:
-            log.close()
+        returncode = stop(process, log)
     assert returncode == 0, (tmp_path / "valet-api.log").read_text()
     assert not (home / ".gunicorn").exists()
 

@@ -17,8 +17,8 @@ from ostro.state import migrate
 from tests.api import engine_cases
 from tests.api.api_cases import assert_error
 from tests.keystone.server import ADMIN_PASSWORD
-from tests.live_server import call, free_port, wait_until_up
 from valet_api import app as valet_app
+from valet_api.live_server import call, free_port, wait_until_up
 
 VALET_API = Path(sys.executable).parent / "valet-api"
 

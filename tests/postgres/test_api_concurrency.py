@@ -12,11 +12,7 @@ each host's placements.  No request may fail for contention (no 503).
 
 import collections
 import concurrent.futures
-import os
 import random
-import signal
-import subprocess
-import sys
 import threading
 import uuid
 
@@ -25,9 +21,7 @@ import pytest
 from ostro import live, snapshot
 from ostro.inventory import file as inventory_file
 from ostro.state.store import Store
-from tests.live_server import call, free_port, wait_until_up
-
-VALET_API = os.path.join(os.path.dirname(sys.executable), "valet-api")
+from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
 
 CLIENTS = 32
 OPERATIONS = 320          # requests in all, shared by the clients
@@ -167,27 +161,8 @@ def start(tmp_path, url):
         "[inventory]\n"
         "driver = file\n"
         f"file = {inventory}\n")
-    home = tmp_path / "home"
-    home.mkdir()
-    log = open(tmp_path / "valet-api.log", "wb")  # noqa: SIM115 (closed by the caller)
-    process = subprocess.Popen([VALET_API, "--config-file", str(conf)],
-                               stdout=log, stderr=subprocess.STDOUT,
-                               env=dict(os.environ, HOME=str(home)), cwd=tmp_path)
+    process, log = start_server(tmp_path, conf)
     return process, log, f"http://127.0.0.1:{port}", inventory
-
-
-def stop(process, log):
-    try:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            return process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise
-    finally:
-        log.close()
 
 
 def test_four_workers_keep_capacity_rules_and_idempotency(tmp_path, empty_url):

@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for one test session.
+"""A throwaway PostgreSQL server, for the store's tests and the API benchmark.
 
 It runs from the distribution's binaries (``/usr/lib/postgresql/*/bin``) on a
 data directory in a temporary directory, listens on 127.0.0.1 only, on a free

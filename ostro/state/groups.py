@@ -18,6 +18,7 @@ from ostro.state import models
 
 GROUPS = models.Group.__table__
 PLACEMENTS = models.Placement.__table__
+PLANS = models.Plan.__table__
 
 #: Group names as the API accepts them (DESIGN §4): URL-safe characters only.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9\-._~]+")
@@ -63,13 +64,35 @@ def remove(connection, id_or_name):
     if group.members:
         raise InUse(f"group {group.name} still has member projects "
                     f"{', '.join(group.members)}; remove them first")
-    users = sorted(row.orchestration_id for row in connection.execute(
-        select(PLACEMENTS.c.orchestration_id, PLACEMENTS.c.named_groups))
-        if group.name in (row.named_groups or ()))
-    if users:
-        raise InUse(f"group {group.name} is used by {len(users)} placed resource(s) "
-                    f"({', '.join(users[:5])}); delete or update their plans first")
+    _refuse_if_used(connection, group)
     connection.execute(delete(GROUPS).where(GROUPS.c.id == group.id))
+
+
+def remove_member(connection, id_or_name, project_id, stamp):
+    """Remove one member project; refused while that project has placed
+    resources in the group (DESIGN §4)."""
+    group = get(connection, id_or_name)
+    if project_id not in group.members:
+        raise NotFound(f"project {project_id} is not a member of group {group.name}")
+    _refuse_if_used(connection, group, project_id)
+    return change(connection, group.id, stamp,
+                  members=[m for m in group.members if m != project_id])
+
+
+def _refuse_if_used(connection, group, project_id=None):
+    """InUse if placed resources (of ``project_id``'s plans, if given) are in ``group``."""
+    query = select(PLACEMENTS.c.orchestration_id, PLACEMENTS.c.named_groups)
+    if project_id is not None:
+        query = query.join(PLANS, PLANS.c.id == PLACEMENTS.c.plan_id).where(
+            PLANS.c.project_id == project_id)
+    # NOTE: JSON containment differs between databases; groups change rarely,
+    # so the rows are filtered here.
+    users = sorted(row.orchestration_id for row in connection.execute(query)
+                   if group.name in (row.named_groups or ()))
+    if users:
+        whose = f" of project {project_id}" if project_id else ""
+        raise InUse(f"group {group.name} is used by {len(users)} placed resource(s){whose} "
+                    f"({', '.join(users[:5])}); delete or update their plans first")
 
 
 def _find(connection, id_or_name):

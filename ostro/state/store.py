@@ -38,7 +38,7 @@ import contextlib
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ostro.errors import InvalidInput, NotFound, OstroError
+from ostro.errors import InvalidInput, OstroError
 from ostro.state import changes, database, groups, models, snapshot_rows
 
 GENERATION = models.EngineGeneration.__table__
@@ -166,13 +166,10 @@ class Store:
                                  members=[*group.members, *members])
 
     def remove_group_member(self, id_or_name, project_id):
-        """Remove one member project; :class:`NotFound` if it is not one."""
+        """Remove one member project; :class:`NotFound` if it is not one,
+        :class:`~ostro.errors.InUse` while it has placed resources in the group."""
         with self._changing() as (connection, stamp):
-            group = groups.get(connection, id_or_name)
-            if project_id not in group.members:
-                raise NotFound(f"project {project_id} is not a member of group {group.name}")
-            return groups.change(connection, group.id, stamp,
-                                 members=[m for m in group.members if m != project_id])
+            return groups.remove_member(connection, id_or_name, project_id, stamp)
 
     def delete_group(self, id_or_name):
         """Delete a group; :class:`~ostro.errors.InUse` while it has members

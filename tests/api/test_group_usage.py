@@ -1,0 +1,45 @@
+"""A named group that placed resources use cannot be deleted, nor can a
+member project be removed while its plans use the group (DESIGN §4: 409)."""
+
+from tests.api.api_cases import assert_error, call
+from tests.api.engine_cases import plan_body, server
+
+GROUP = {"name": "web-ha", "type": "diversity", "level": "host", "members": ["proj-a"]}
+
+
+def in_group(name):
+    return server(name, metadata={"valet": {"groups": ["web-ha"]}})
+
+
+def plan_in_group(api, stack_id, project):
+    api.extra_environ = {"HTTP_X_PROJECT_ID": project}
+    try:
+        return call(api, "POST", "/v1/plans", plan_body(stack_id, in_group(f"{stack_id}-w")),
+                    status=201).json["plan"]
+    finally:
+        api.extra_environ = {}
+
+
+def test_a_group_in_use_is_not_deleted_until_its_plans_go(engine_api):
+    call(engine_api, "POST", "/v1/groups", {**GROUP, "members": []}, status=201)
+    plan_in_group(engine_api, "s1", "proj-a")
+    body = assert_error(call(engine_api, "DELETE", "/v1/groups/web-ha"), 409, "web-ha",
+                        "s1-w")
+    assert body["error"]["type"] == "InUse"
+    assert call(engine_api, "GET", "/v1/groups/web-ha", status=200)
+    call(engine_api, "DELETE", "/v1/plans/s1", status=204)
+    call(engine_api, "DELETE", "/v1/groups/web-ha", status=204)
+
+
+def test_a_member_with_servers_in_the_group_stays_a_member(engine_api):
+    call(engine_api, "POST", "/v1/groups", {**GROUP, "members": ["proj-a", "proj-b"]},
+         status=201)
+    plan_in_group(engine_api, "s1", "proj-a")
+    assert_error(call(engine_api, "DELETE", "/v1/groups/web-ha/members/proj-a"), 409,
+                 "proj-a", "s1-w")
+    # Another member without servers in it may go.
+    call(engine_api, "DELETE", "/v1/groups/web-ha/members/proj-b", status=204)
+    members = call(engine_api, "GET", "/v1/groups/web-ha", status=200).json["group"]["members"]
+    assert members == ["proj-a"]
+    call(engine_api, "DELETE", "/v1/plans/s1", status=204)
+    call(engine_api, "DELETE", "/v1/groups/web-ha/members/proj-a", status=204)

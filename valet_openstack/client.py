@@ -1,0 +1,199 @@
+"""The one client of the Valet API that Heat, Nova and Cinder plugins use.
+
+It rides on a keystoneauth1 session built from ``[valet]``
+(:mod:`valet_openstack.options`): the endpoint is ``[valet] url`` (or the
+legacy ``[allegro] allegro_api_server_url``), else the catalog's ``valet``
+service; a request times out after ``read_timeout`` seconds and is retried
+``retries`` times with a growing delay after a connection error, a timeout or
+a 503 (keystoneauth1's own retry logic: connect and status-code retries).
+Every Valet operation it sends is idempotent (plans by stack id, reserve,
+release), so a retried request cannot place twice.
+
+Errors are typed (:class:`ValetError` and subclasses) and carry Valet's own
+message from its error body (DESIGN §4).
+"""
+
+import logging
+
+from keystoneauth1 import adapter
+from keystoneauth1 import exceptions as ks_exceptions
+from keystoneauth1 import loading as ks_loading
+
+from valet_openstack import options
+
+LOG = logging.getLogger(__name__)
+
+
+class ValetError(Exception):
+    """Valet refused or failed a request; ``status`` is its HTTP status
+    (``None`` when it could not be reached), ``kind`` its error type."""
+
+    def __init__(self, message, status=None, kind=None):
+        super().__init__(message)
+        self.message, self.status, self.kind = message, status, kind
+
+
+class BadRequest(ValetError):
+    """400: the request is wrong (a bad template, an unknown group)."""
+
+
+class NotFound(ValetError):
+    """404: no such plan, placement or group."""
+
+
+class Refused(ValetError):
+    """409: the rules cannot hold (NoPlacement), or the thing is in use."""
+
+
+class Unavailable(ValetError):
+    """Valet could not be reached or answered 5xx, after every retry."""
+
+
+BY_STATUS = {400: BadRequest, 404: NotFound, 409: Refused}
+
+
+class ValetClient:
+    """The Valet API for a service configured by ``conf`` (its
+    ``[valet]`` options must be registered: :func:`options.register_opts`)."""
+
+    def __init__(self, conf, session=None):
+        self.conf = conf
+        section = conf[options.GROUP]
+        if session is None:
+            auth = None
+            if section.auth_type:
+                auth = ks_loading.load_auth_from_conf_options(conf, options.GROUP)
+            session = ks_loading.load_session_from_conf_options(conf, options.GROUP, auth=auth)
+        # NOTE: the session's own [valet] timeout, if set, wins; read_timeout is ours.
+        if session.timeout is None:
+            session.timeout = section.read_timeout
+        self.endpoint = endpoint_override(conf)
+        self.adapter = adapter.Adapter(
+            session, service_type=section.service_type, interface=section.interface,
+            region_name=section.region_name, endpoint_override=self.endpoint,
+            connect_retries=section.retries, connect_retry_delay=section.retry_delay,
+            status_code_retries=section.retries, retriable_status_codes=[503],
+            status_code_retry_delay=section.retry_delay, raise_exc=False)
+
+    # -- transport ------------------------------------------------------------
+
+    def request(self, method, path, body=None):
+        """The decoded JSON answer (``None`` for 204); a :class:`ValetError`
+        for any other answer than 2xx."""
+        try:
+            response = self.adapter.request(path, method, json=body,
+                                             headers={"Accept": "application/json"})
+        except ks_exceptions.EndpointNotFound as exc:
+            raise Unavailable("no Valet endpoint: set [valet] url or register service "
+                              f"type {self.conf[options.GROUP].service_type} in Keystone "
+                              f"({exc})") from exc
+        except ks_exceptions.ClientException as exc:
+            raise Unavailable(f"Valet did not answer {method} {path}: {exc}") from exc
+        if response.status_code < 300:
+            return response.json() if response.content else None
+        raise _error(method, path, response)
+
+    # -- plans ----------------------------------------------------------------
+
+    def create_plan(self, stack_id, resources, name=None, locations=None):
+        body = {"stack_id": stack_id, "plan_name": name or stack_id, "resources": resources}
+        if locations:
+            body["locations"] = list(locations)
+        return self.request("POST", "/v1/plans", body)["plan"]
+
+    def get_plan(self, plan_or_stack_id):
+        return self.request("GET", f"/v1/plans/{plan_or_stack_id}")["plan"]
+
+    def update_plan(self, plan_or_stack_id, resources, original_resources=None):
+        body = {"action": "update", "resources": resources}
+        if original_resources is not None:
+            body["original_resources"] = original_resources
+        return self.request("PUT", f"/v1/plans/{plan_or_stack_id}", body)["plan"]
+
+    def migrate(self, plan_or_stack_id, resource, excluded_hosts=()):
+        body = {"action": "migrate", "resources": [resource],
+                "excluded_hosts": list(excluded_hosts)}
+        return self.request("PUT", f"/v1/plans/{plan_or_stack_id}", body)["plan"]
+
+    def delete_plan(self, plan_or_stack_id):
+        """Delete a plan; one that is already gone is fine (idempotent)."""
+        try:
+            self.request("DELETE", f"/v1/plans/{plan_or_stack_id}")
+        except NotFound:
+            LOG.debug("plan %s was already gone", plan_or_stack_id)
+
+    # -- placements -----------------------------------------------------------
+
+    def get_placement(self, key):
+        return self.request("GET", f"/v1/placements/{key}")["placement"]
+
+    def reserve(self, key, locations, resource_id=None):
+        """Reserve ``key``'s placement on its planned host if that host is in
+        ``locations``, else have it re-planned within them; the placement."""
+        return self._placement_action(key, "reserve", locations, resource_id)
+
+    def replan(self, key, locations, resource_id=None):
+        return self._placement_action(key, "replan", locations, resource_id)
+
+    def release(self, key):
+        try:
+            self.request("DELETE", f"/v1/placements/{key}")
+        except NotFound:
+            LOG.debug("placement %s was already released", key)
+
+    def _placement_action(self, key, action, locations, resource_id):
+        body = {"action": action, "locations": list(locations)}
+        if resource_id:
+            body["resource_id"] = resource_id
+        return self.request("POST", f"/v1/placements/{key}", body)["placement"]
+
+    # -- named groups ---------------------------------------------------------
+
+    def create_group(self, name, kind, level, description="", members=()):
+        return self.request("POST", "/v1/groups", {
+            "name": name, "type": kind, "level": level, "description": description or "",
+            "members": list(members)})
+
+    def get_group(self, id_or_name):
+        return self.request("GET", f"/v1/groups/{id_or_name}")["group"]
+
+    def update_group(self, id_or_name, description):
+        return self.request("PUT", f"/v1/groups/{id_or_name}", {"description": description})
+
+    def delete_group(self, id_or_name):
+        try:
+            self.request("DELETE", f"/v1/groups/{id_or_name}")
+        except NotFound:
+            LOG.debug("group %s was already gone", id_or_name)
+
+    def add_members(self, id_or_name, members):
+        return self.request("PUT", f"/v1/groups/{id_or_name}/members",
+                            {"members": list(members)})
+
+    def remove_member(self, id_or_name, project_id):
+        self.request("DELETE", f"/v1/groups/{id_or_name}/members/{project_id}")
+
+
+def endpoint_override(conf):
+    """``[valet] url``, else ``[allegro] allegro_api_server_url``, without a
+    trailing ``/v1`` (paths carry it); ``None``: use the catalog."""
+    url = conf[options.GROUP].url or conf.allegro.allegro_api_server_url
+    if not url:
+        return None
+    url = url.rstrip("/")
+    return url[:-len("/v1")] if url.endswith("/v1") else url
+
+
+def _error(method, path, response):
+    """The typed error for a non-2xx answer, with Valet's message if it sent one."""
+    message, kind = response.text.strip()[:500] or response.reason, None
+    try:
+        error = response.json().get("error") or {}
+        message, kind = error.get("message") or message, error.get("type")
+    except ValueError:
+        pass
+    if response.status_code >= 500:
+        return Unavailable(f"Valet answered {response.status_code} to {method} {path}: "
+                           f"{message}", response.status_code, kind)
+    error_class = BY_STATUS.get(response.status_code, ValetError)
+    return error_class(message, response.status_code, kind)

@@ -12,6 +12,7 @@ import pecan
 from oslo_config import cfg
 
 from ostro import config as engine_config
+from ostro.rpc import options as rpc_options
 from ostro.state import options as database_options
 from ostro.state.store import Store
 from valet_api import engine_client, hooks
@@ -24,6 +25,7 @@ debug_opt = cfg.BoolOpt("debug", default=False,
 def register_opts(conf):
     """Register every option the API reads on ``conf``."""
     engine_config.register_opts(conf)
+    rpc_options.register_opts(conf)
     database_options.register_opts(conf)
     # NOTE: oslo.log registers [DEFAULT] debug too, with other help text; a
     # second, different registration would be refused.

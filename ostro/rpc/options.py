@@ -4,8 +4,8 @@ oslo.messaging's own ``[DEFAULT] transport_url``, ``[oslo_messaging_*]``)."""
 import importlib
 
 import oslo_messaging
-from oslo_messaging import opts as messaging_opts
 from oslo_config import cfg
+from oslo_messaging import opts as messaging_opts
 
 from ostro.rpc import errors
 

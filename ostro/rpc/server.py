@@ -15,7 +15,8 @@ LOG = logging.getLogger(__name__)
 
 
 class Endpoint:
-    """Offers exactly :attr:`Operations.NAMES` as RPC methods.
+    """Offers exactly :attr:`Operations.NAMES` as RPC methods (exposed, for
+    :class:`oslo_messaging.ExplicitRPCAccessPolicy`).
 
     Each is ``name(context, **arguments)`` and answers what the operation
     answers; an engine error leaves as an :class:`~ostro.rpc.errors.EngineRefusal`.
@@ -41,6 +42,7 @@ class Endpoint:
 def _operation(name):
     # NOTE: a refusal is an answer, not a server fault: expected_exceptions
     # keeps oslo.messaging from logging each one as an error with a traceback.
+    @oslo_messaging.expose
     @oslo_messaging.expected_exceptions(errors.EngineRefusal)
     def operation(self, context, **arguments):
         return self._run(name, arguments)
@@ -55,11 +57,16 @@ for _name in Operations.NAMES:
 
 
 def build_server(conf, operations, server=None):
-    """An RPC server (threading executor) on ``[engine] topic`` for
+    """An RPC server on ``[engine] topic`` for
     ``operations``; ``start()`` it, and ``stop()``, ``wait()`` and
     ``transport.cleanup()`` it at the end."""
     transport = options.transport(conf)
     target = oslo_messaging.Target(topic=conf.engine.topic,
                                    server=server or socket.gethostname())
     endpoint = Endpoint(operations, conf.engine.topic)
-    return oslo_messaging.get_rpc_server(transport, target, [endpoint], executor="threading")
+    # NOTE: no executor argument (deprecated): oslo.messaging picks threads
+    # unless eventlet has patched the process, which Valet never does.
+    # NOTE: only methods marked exposed are callable: not ``target`` or
+    # anything else an endpoint object happens to have.
+    return oslo_messaging.get_rpc_server(
+        transport, target, [endpoint], access_policy=oslo_messaging.ExplicitRPCAccessPolicy)

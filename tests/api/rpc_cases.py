@@ -5,6 +5,7 @@ the real operations over the same store (the engine service's part, as
 import contextlib
 import uuid
 
+import pytest
 import webtest
 
 from ostro.rpc import server as rpc_server
@@ -61,3 +62,8 @@ def rpc_api(url, inventory, transport_url=MEMORY, serve=True, timeout=60.0):
         stack.callback(app.store.close)
         stack.callback(app.engine.close)
         yield webtest.TestApp(app)
+
+
+#: Runs a test of ``engine_api`` in both modes: the API must answer the same
+#: whether its engine is in-process or behind RPC (tests/api/conftest.py).
+both_modes = pytest.mark.parametrize("engine_mode", ["local", "rpc"])

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit postgres bench-test bench clean
+.PHONY: run test lint unit postgres rabbitmq bench-test bench clean
 BENCH_STAMP := $(VENV)/.installed-bench
 
 $(STAMP): setup.cfg setup.py pyproject.toml
@@ -34,13 +34,18 @@ unit: $(STAMP)
 postgres: $(STAMP)
 	$(BIN)/pytest tests/postgres
 
+# [engine] mode = rpc over a real RabbitMQ broker the tests start themselves
+# (needs rabbitmq-server: /usr/lib/rabbitmq/bin; .ci/run installs it).
+rabbitmq: $(STAMP)
+	$(BIN)/pytest tests/rabbitmq
+
 # The Nova baseline runs real nova classes: its own pytest process, and a
 # smoke run of every benchmark suite at small sizes (figures are not checked).
 bench-test: $(BENCH_STAMP)
 	$(BIN)/pytest tests/bench
 	$(BIN)/valet-sim bench --quick --output $$(mktemp -d)
 
-test: lint unit postgres bench-test
+test: lint unit postgres rabbitmq bench-test
 
 bench: $(BENCH_STAMP)
 	$(BIN)/valet-sim bench --output doc/benchmarks

@@ -16,7 +16,6 @@ from ostro.config import EngineSettings
 from ostro.errors import OstroError, Unavailable
 from ostro.inventory import file as inventory_file
 from ostro.operations import Operations
-from ostro.rpc import client as rpc_client
 from ostro.state.cache import CachedEngine
 
 
@@ -24,7 +23,10 @@ def for_conf(conf, store):
     """The engine client ``[engine] mode`` asks for."""
     if conf.engine.mode == "local":
         return local(conf, store)
-    return rpc_client.Client(conf)
+    # NOTE: imported here so local mode never loads oslo.messaging (and the
+    # eventlet warnings its server module prints on import).
+    from ostro.rpc.client import Client
+    return Client(conf)
 
 
 def local(conf, store):

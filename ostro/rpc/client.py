@@ -8,7 +8,8 @@ import oslo_messaging
 
 from ostro.errors import Unavailable
 from ostro.operations import Operations
-from ostro.rpc import VERSION, errors, options
+from ostro.rpc import VERSION, errors
+from ostro.rpc.transport import get_transport
 
 LOG = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ class Client:
     """
 
     def __init__(self, conf):
-        self.transport = options.transport(conf)
+        self.transport = get_transport(conf)
         self.topic, self.timeout = conf.engine.topic, conf.engine.timeout
         target = oslo_messaging.Target(topic=self.topic, version=VERSION)
         self._rpc = oslo_messaging.get_rpc_client(self.transport, target, timeout=self.timeout)

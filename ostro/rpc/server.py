@@ -9,7 +9,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ostro.errors import OstroError, Unavailable
 from ostro.operations import Operations
-from ostro.rpc import VERSION, errors, options
+from ostro.rpc import VERSION, errors
+from ostro.rpc.transport import get_transport
 
 LOG = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def build_server(conf, operations, server=None):
     """An RPC server on ``[engine] topic`` for
     ``operations``; ``start()`` it, and ``stop()``, ``wait()`` and
     ``transport.cleanup()`` it at the end."""
-    transport = options.transport(conf)
+    transport = get_transport(conf)
     target = oslo_messaging.Target(topic=conf.engine.topic,
                                    server=server or socket.gethostname())
     endpoint = Endpoint(operations, conf.engine.topic)

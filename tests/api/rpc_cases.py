@@ -9,6 +9,7 @@ import pytest
 import webtest
 
 from ostro.rpc import server as rpc_server
+from ostro.rpc import transport as rpc_transport
 from ostro.state import migrate
 from ostro.state.store import Store
 from tests.api.engine_cases import engine_conf
@@ -23,6 +24,7 @@ MEMORY = "kombu+memory://"
 def rpc_conf(url, inventory, transport_url, topic, timeout=60.0):
     """``engine_conf`` in mode = rpc on ``topic`` of ``transport_url``."""
     conf = engine_conf(url, inventory)
+    rpc_transport.register_opts(conf)
     conf.set_override("transport_url", transport_url)
     if transport_url == MEMORY:
         # NOTE: the memory transport has no heartbeats; asking for them only warns.

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit postgres keystone policy-sample bench-test bench clean
+.PHONY: run test lint unit postgres keystone rabbitmq policy-sample bench-test bench clean
 BENCH_STAMP := $(VENV)/.installed-bench
 # Keystone for the auth tests lives in its own venv: its pins never touch .venv.
 KEYSTONE_VENV ?= .venv-keystone
@@ -58,13 +58,18 @@ keystone: $(STAMP) $(KEYSTONE_STAMP)
 policy-sample: $(STAMP)
 	$(BIN)/oslopolicy-sample-generator --namespace valet --output-file etc/valet/policy.yaml.sample
 
+# [engine] mode = rpc over a real RabbitMQ broker the tests start themselves
+# (needs rabbitmq-server: /usr/lib/rabbitmq/bin; .ci/run installs it).
+rabbitmq: $(STAMP)
+	$(BIN)/pytest tests/rabbitmq
+
 # The Nova baseline runs real nova classes: its own pytest process, and a
 # smoke run of every benchmark suite at small sizes (figures are not checked).
 bench-test: $(BENCH_STAMP)
 	$(BIN)/pytest tests/bench
 	$(BIN)/valet-sim bench --quick --output $$(mktemp -d)
 
-test: lint unit postgres keystone bench-test
+test: lint unit postgres keystone rabbitmq bench-test
 
 bench: $(BENCH_STAMP)
 	$(BIN)/valet-sim bench --output doc/benchmarks

@@ -21,6 +21,7 @@ from oslo_config import cfg
 from oslo_policy import opts as policy_opts
 
 from ostro import config as engine_config
+from ostro.rpc import options as rpc_options
 from ostro.state import options as database_options
 from ostro.state.store import Store
 from valet_api import access, auth, engine_client, hooks, options, policy, projects
@@ -36,6 +37,7 @@ debug_opt = cfg.BoolOpt("debug", default=False,
 def register_opts(conf):
     """Register every option the API reads on ``conf``."""
     engine_config.register_opts(conf)
+    rpc_options.register_opts(conf)
     database_options.register_opts(conf)
     options.register_opts(conf)
     policy_opts.set_defaults(conf)      # registers [oslo_policy], changing no default

@@ -6,7 +6,10 @@ Either way the API holds an object with the operations of
 * ``mode = local``: the engine runs in the API process, as a cache of the
   store (:class:`ostro.state.cache.CachedEngine`); every worker process has
   its own and they meet in the store's serialized commits.
-* ``mode = rpc``: the operations are forwarded to the engine service.
+* ``mode = rpc``: the operations are forwarded to the engine service over
+  oslo.messaging (:class:`ostro.rpc.client.Client`); its errors arrive as
+  the same ``ostro.errors`` classes, and no answer within ``[engine]
+  timeout`` is a 503.
 """
 
 from ostro.config import EngineSettings
@@ -20,7 +23,10 @@ def for_conf(conf, store):
     """The engine client ``[engine] mode`` asks for."""
     if conf.engine.mode == "local":
         return local(conf, store)
-    return UnavailableEngine(f"[engine] mode = {conf.engine.mode} is not supported yet")
+    # NOTE: imported here so local mode never loads oslo.messaging (and the
+    # eventlet warnings its server module prints on import).
+    from ostro.rpc.client import Client
+    return Client(conf)
 
 
 def local(conf, store):
@@ -35,17 +41,3 @@ def local(conf, store):
 
     return Operations(CachedEngine(store, load_datacenter, EngineSettings.from_conf(conf)))
 
-
-class UnavailableEngine:
-    """An engine client that answers every operation with a 503."""
-
-    def __init__(self, reason):
-        self.reason = reason
-
-    def __getattr__(self, name):
-        if name not in Operations.NAMES:
-            raise AttributeError(name)
-
-        def unavailable(*args, **kwargs):
-            raise Unavailable(self.reason)
-        return unavailable

@@ -10,7 +10,7 @@ from sqlalchemy import delete
 
 from ostro import snapshot, verify
 from ostro.config import EngineSettings
-from ostro.errors import NoPlacement, Unavailable
+from ostro.errors import NoPlacement
 from ostro.inventory import file as inventory_file
 from ostro.operations import Operations
 from ostro.state import models
@@ -18,11 +18,10 @@ from ostro.state.cache import CachedEngine
 from ostro.state.store import Store
 from tests.api import engine_cases
 from tests.api.api_cases import assert_error, call
-from tests.api.engine_cases import HOST_SIZE, HOSTS, engine_conf, plan_body, server, servers
+from tests.api.engine_cases import HOST_SIZE, HOSTS, plan_body, server, servers
 from tests.unit.engine_fixtures import assert_same_state
 from tests.unit.engine_fixtures import snapshot as search_state
 from tests.unit.store_cases import ordered
-from valet_api import engine_client
 
 #: Every new URI and the verbs it answers (besides OPTIONS).
 URIS = {
@@ -224,10 +223,3 @@ def test_a_missing_inventory_is_503(api):
     body = assert_error(call(api, "GET", "/v1/plans"), 503, "inventory")
     assert body["error"]["type"] == "ServiceUnavailable"
 
-
-def test_rpc_mode_is_503_for_now(empty_url, inventory):
-    conf = engine_conf(empty_url, inventory)
-    conf.set_override("mode", "rpc", "engine")
-    client = engine_client.for_conf(conf, None)
-    with pytest.raises(Unavailable, match="rpc"):
-        client.list_plans()

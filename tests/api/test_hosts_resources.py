@@ -13,6 +13,7 @@ from ostro.state import migrate
 from tests.api import engine_cases
 from tests.api.api_cases import assert_error, call
 from tests.api.engine_cases import HOST_SIZE, HOSTS, group, plan_body, server
+from tests.api.rpc_cases import both_modes
 from valet_api import app as valet_app
 
 HOST_FIELDS = {"name", "rack", "cluster", "availability_zone", "enabled", "aggregates",
@@ -66,6 +67,7 @@ def test_hosts_before_any_plan(engine_api):
         assert host(engine_api, name) == shown
 
 
+@both_modes
 def test_a_plan_shows_as_usage_groups_and_placements(engine_api):
     made = plan(engine_api, "s1", server("a", "half"), server("b"),
                 group("web", "affinity", "host", ["a", "b"]))
@@ -92,10 +94,12 @@ def test_used_grows_by_the_flavor_on_the_planned_host(engine_api):
     assert sum(h["used"]["vcpus"] for h in after.values()) == 3
 
 
+@both_modes
 def test_unknown_host_is_404(engine_api):
     assert_error(call(engine_api, "GET", "/v1/hosts/nope"), 404, "nope")
 
 
+@both_modes
 # -- resources -------------------------------------------------------------
 
 def test_resources_are_empty_when_all_is_well(engine_api):

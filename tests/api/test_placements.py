@@ -4,6 +4,7 @@ import pytest
 
 from tests.api.api_cases import assert_error, call
 from tests.api.engine_cases import HOSTS, PLACEMENT_FIELDS, plan_body, server, servers
+from tests.api.rpc_cases import both_modes
 
 
 @pytest.fixture
@@ -68,6 +69,7 @@ def test_show_by_orchestration_or_resource_id(engine_api, plan):
     assert placement(engine_api, "uuid-a")["orchestration_id"] == "orch-a"
 
 
+@both_modes
 def test_reserve_keeps_the_planned_host(engine_api, plan):
     where = plan["placements"]["orch-a"]["location"]
     others = [host for host in HOSTS if host != where]
@@ -79,6 +81,7 @@ def test_reserve_keeps_the_planned_host(engine_api, plan):
     assert plan_now == plan
 
 
+@both_modes
 def test_reserve_outside_the_planned_host_replans_within_locations(engine_api, plan):
     where = plan["placements"]["orch-a"]["location"]
     other = next(host for host in HOSTS if host != where)
@@ -88,6 +91,7 @@ def test_reserve_outside_the_planned_host_replans_within_locations(engine_api, p
         {"name": "a", "location": other}
 
 
+@both_modes
 def test_replan_moves_within_locations(engine_api, plan):
     where = plan["placements"]["orch-b"]["location"]
     other = next(host for host in HOSTS if host != where)
@@ -97,6 +101,7 @@ def test_replan_moves_within_locations(engine_api, plan):
     assert placement(engine_api, "orch-b") == moved
 
 
+@both_modes
 def test_reserve_on_a_full_host_is_409_and_changes_nothing(engine_api, plan):
     full = call(engine_api, "POST", "/v1/plans", plan_body("s2", server("big", "large")),
                 status=201).json["plan"]["placements"]["orch-big"]["location"]
@@ -106,6 +111,7 @@ def test_reserve_on_a_full_host_is_409_and_changes_nothing(engine_api, plan):
     assert placement(engine_api, "orch-a") == before
 
 
+@both_modes
 def test_release_frees_the_placement(engine_api):
     call(engine_api, "POST", "/v1/plans", plan_body("s1", *servers("big", 4, "large")),
          status=201)
@@ -118,6 +124,7 @@ def test_release_frees_the_placement(engine_api):
     call(engine_api, "POST", "/v1/plans", body, status=201)
 
 
+@both_modes
 @pytest.mark.parametrize("method, body", [
     ("GET", None),
     ("POST", {"action": "reserve", "locations": list(HOSTS)}),

@@ -4,6 +4,7 @@ import pytest
 
 from tests.api.api_cases import assert_error, call
 from tests.api.engine_cases import HOSTS, PLAN_FIELDS, group, plan_body, server, servers
+from tests.api.rpc_cases import both_modes
 
 
 def make(api, stack_id, *resources, **fields):
@@ -15,6 +16,7 @@ def hosts_of(plan):
     return {entry["name"]: entry["location"] for entry in plan["placements"].values()}
 
 
+@both_modes
 def test_create_returns_the_plan_shape(engine_api):
     plan = make(engine_api, "stack-1", *servers("web", 2))
     assert set(plan) == PLAN_FIELDS and plan["id"]
@@ -28,6 +30,7 @@ def test_an_empty_stack_is_an_empty_plan(engine_api):
     assert make(engine_api, "empty")["placements"] == {}
 
 
+@both_modes
 def test_list_and_show_by_id_or_stack_id(engine_api):
     assert call(engine_api, "GET", "/v1/plans", status=200).json == {"plans": []}
     first = make(engine_api, "s1", server("a"))
@@ -53,6 +56,7 @@ def test_locations_limit_the_hosts(engine_api):
     assert set(hosts_of(plan).values()) == {"r2-h2"}
 
 
+@both_modes
 def test_an_infeasible_stack_is_409_naming_rule_and_resource(engine_api):
     names = [f"web{n}" for n in range(1, 6)]
     body = plan_body("s1", *servers("web", 5),
@@ -69,11 +73,13 @@ def test_too_big_for_the_data_centre_is_409(engine_api):
                       plan_body("s1", *servers("big", 5, "large"))), 409)
 
 
+@both_modes
 def test_an_unknown_flavor_is_400(engine_api):
     assert_error(call(engine_api, "POST", "/v1/plans",
                       plan_body("s1", server("web", "huge"))), 400, "huge")
 
 
+@both_modes
 def test_update_keeps_an_unchanged_server_and_places_new_ones(engine_api):
     plan = make(engine_api, "s1", server("a"), server("b", "half"))
     before = hosts_of(plan)
@@ -97,6 +103,7 @@ def test_update_drops_removed_servers(engine_api):
     assert_error(call(engine_api, "GET", "/v1/placements/orch-b"), 404)
 
 
+@both_modes
 def test_migrate_moves_off_the_host_and_excluded_hosts(engine_api):
     plan = make(engine_api, "s1", server("a"), server("b"))
     was = hosts_of(plan)["a"]
@@ -126,6 +133,7 @@ def test_migrate_with_nowhere_to_go_is_409_and_changes_nothing(engine_api):
     assert call(engine_api, "GET", "/v1/plans/s1").json == {"plan": plan}
 
 
+@both_modes
 def test_delete_frees_the_capacity(engine_api):
     plan = make(engine_api, "s1", *servers("big", 4, "large"))
     body = plan_body("s2", server("more", "large"))
@@ -143,6 +151,7 @@ def test_delete_by_stack_id(engine_api):
     assert call(engine_api, "GET", "/v1/plans").json == {"plans": []}
 
 
+@both_modes
 @pytest.mark.parametrize("method, path, body", [
     ("GET", "/v1/plans/nope", None),
     ("PUT", "/v1/plans/nope", {"action": "update", "resources": {}}),
@@ -153,6 +162,7 @@ def test_unknown_plans_are_404(engine_api, method, path, body):
     assert_error(call(engine_api, method, path, body), 404, "nope")
 
 
+@both_modes
 def test_migrating_an_unknown_resource_is_404(engine_api):
     make(engine_api, "s1", server("a"))
     assert_error(call(engine_api, "PUT", "/v1/plans/s1",

@@ -218,9 +218,13 @@ class Writer:
 
 def _bump(connection):
     """Move the generation on (taking the write lock); the new generation."""
-    connection.execute(update(GENERATION).where(GENERATION.c.id == models.GENERATION_ROW)
-                       .values(generation=GENERATION.c.generation + 1))
-    return _current(connection)
+    generation = connection.execute(
+        update(GENERATION).where(GENERATION.c.id == models.GENERATION_ROW)
+        .values(generation=GENERATION.c.generation + 1)
+        .returning(GENERATION.c.generation)).scalar_one_or_none()
+    if generation is None:
+        _current(connection)        # raises: no generation row, the schema is missing
+    return generation
 
 
 def _log(connection, generation, body, stamp):

@@ -12,7 +12,7 @@ import threading
 
 from ostro import plans as plan_model
 from ostro.config import EngineSettings
-from ostro.errors import InvalidInput, NotFound
+from ostro.errors import Duplicate, InvalidInput, NotFound
 from ostro.model.placement import Placement, group_rules
 from ostro.model.topology import named_group_key
 from ostro.parse import resources as parser
@@ -54,6 +54,11 @@ class Engine:
         with self._lock:
             existing = self.find_plan(stack_id) if stack_id else None
             if existing is not None:
+                # NOTE: idempotent for the owner only; another project must not
+                # read (or hold) a plan by guessing its stack id.
+                if None not in (project_id, existing.project_id) and \
+                        project_id != existing.project_id:
+                    raise Duplicate(f"stack {stack_id} is already planned by another project")
                 return existing
             plan = plan_model.new_plan(name, stack_id, resources, project_id)
             # NOTE: ``locations`` are the hosts Nova may use; volumes go to

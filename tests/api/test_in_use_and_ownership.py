@@ -1,5 +1,6 @@
 """A named group that placed resources use cannot be deleted, nor can a
-member project be removed while its plans use the group (DESIGN §4: 409)."""
+member project be removed while its plans use the group (DESIGN §4: 409);
+and a stack id is idempotent for its own project only."""
 
 from tests.api.api_cases import assert_error, call
 from tests.api.engine_cases import plan_body, server
@@ -43,3 +44,17 @@ def test_a_member_with_servers_in_the_group_stays_a_member(engine_api):
     assert members == ["proj-a"]
     call(engine_api, "DELETE", "/v1/plans/s1", status=204)
     call(engine_api, "DELETE", "/v1/groups/web-ha/members/proj-a", status=204)
+
+
+def test_another_projects_stack_id_is_refused_not_shown(engine_api):
+    call(engine_api, "POST", "/v1/groups", {**GROUP, "members": []}, status=201)
+    mine = plan_in_group(engine_api, "s1", "proj-a")
+    engine_api.extra_environ = {"HTTP_X_PROJECT_ID": "proj-b"}
+    try:
+        body = assert_error(call(engine_api, "POST", "/v1/plans",
+                                 plan_body("s1", in_group("s1-w"))), 409, "s1")
+    finally:
+        engine_api.extra_environ = {}
+    assert mine["id"] not in str(body)
+    # The owner's second request is still the same plan.
+    assert plan_in_group(engine_api, "s1", "proj-a") == mine

@@ -51,6 +51,14 @@ class NoSuchResource(ApiError):
     kind = "NotFound"
 
 
+class UnknownProject(ApiError):
+    """A member project Keystone does not know (DESIGN §4: 409, as the
+    original Valet answered)."""
+
+    status = 409
+    kind = "UnknownProject"
+
+
 class MethodNotAllowed(ApiError):
     status = 405
     kind = "MethodNotAllowed"

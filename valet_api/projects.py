@@ -56,11 +56,11 @@ class KeystoneProjects:
         return self._identity
 
     def require(self, project_ids):
-        """Return quietly if every id names a project, else a 400 naming the unknown ones."""
+        """Return quietly if every id names a project, else a 409 naming the unknown ones."""
         unknown = [project_id for project_id in dict.fromkeys(project_ids)
                    if not self.exists(project_id)]
         if unknown:
-            raise errors.BadRequest(f"unknown project(s) {', '.join(unknown)}: "
+            raise errors.UnknownProject(f"unknown project(s) {', '.join(unknown)}: "
                                     "Keystone has no such project")
 
     def exists(self, project_id):

@@ -131,17 +131,17 @@ def test_admin_creates_a_group_of_real_projects(valet, cloud):
     assert sorted(response.json["members"]) == sorted(members)
 
 
-def test_unknown_member_project_is_400_and_nothing_is_stored(valet, cloud):
+def test_unknown_member_project_is_409_and_nothing_is_stored(valet, cloud):
     body = new_group(members=[cloud.projects["valet-a"], "no-such-project"])
     response = request(valet, cloud, "admin", "POST", "/v1/groups", body)
-    assert_error(response, 400, "no-such-project")
+    assert_error(response, 409, "no-such-project")
     assert request(valet, cloud, "admin", "GET", f"/v1/groups/{body['name']}").status_int == 404
 
     body = new_group()
     assert request(valet, cloud, "admin", "POST", "/v1/groups", body).status_int == 201
     response = request(valet, cloud, "admin", "PUT", f"/v1/groups/{body['name']}/members",
                        {"members": ["../users", cloud.projects["valet-b"]]})
-    assert_error(response, 400, "../users")
+    assert_error(response, 409, "../users")
     shown = request(valet, cloud, "admin", "GET", f"/v1/groups/{body['name']}").json
     assert shown["group"]["members"] == []
 

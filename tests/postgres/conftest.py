@@ -53,3 +53,7 @@ def empty_url(postgres):
     yield server.url(name)
     with admin.connect() as connection:
         connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+# NOTE: the API's engine fixtures, over this module's PostgreSQL empty_url.
+from tests.api.conftest import api, engine_api, engine_mode, inventory  # noqa: E402, F401

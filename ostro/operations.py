@@ -23,7 +23,7 @@ class Operations:
     #: The operations, by name (what an RPC endpoint may call).
     NAMES = ("list_plans", "get_plan", "plan_project", "create_plan", "update_plan",
              "migrate_plan", "delete_plan", "list_placements", "get_placement", "reserve",
-             "replan", "release", "list_hosts", "get_host", "violations")
+             "replan", "release", "list_hosts", "get_host", "violations", "status")
 
     def __init__(self, cached):
         self.cached = cached
@@ -104,6 +104,13 @@ class Operations:
                 raise NotFound(f"no host {name}")
             return host_views.show(e, name)
         return self.cached.read(show)
+
+    def status(self):
+        """What the engine holds: plans, placements and hosts (``/v1/status``
+        asks this of a remote engine to see that it answers)."""
+        return self.cached.read(lambda e: {"plans": len(e.plans),
+                                           "placements": len(e.placements),
+                                           "hosts": len(e.datacenter.hosts)})
 
     def violations(self):
         """``{uuid: {type, status, message}}`` of placements breaking a rule."""

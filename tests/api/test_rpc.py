@@ -96,7 +96,17 @@ def test_no_engine_listening_is_503_naming_the_timeout(empty_url, inventory):
     with rpc_cases.rpc_api(empty_url, inventory, serve=False, timeout=0.3) as api:
         body = assert_error(call(api, "GET", "/v1/plans"), 503,
                             "did not answer within 0.3 s", "valet-engine")
-    assert body["error"]["type"] == "ServiceUnavailable"
+        status = assert_error(call(api, "GET", "/v1/status"), 503, "engine is unavailable",
+                              "did not answer")
+        assert call(api, "HEAD", "/v1/status").status_int == 503
+    assert body["error"]["type"] == status["error"]["type"] == "ServiceUnavailable"
+
+
+def test_status_asks_the_remote_engine(empty_url, inventory):
+    with rpc_cases.rpc_api(empty_url, inventory) as api:
+        call(api, "POST", "/v1/plans", plan_body("s1", *servers("a", 2)), status=201)
+        engine = call(api, "GET", "/v1/status", status=200).json["status"]["engine"]
+    assert engine == {"mode": "rpc", "state": "ok", "plans": 1, "placements": 2, "hosts": 4}
 
 
 def test_the_endpoint_offers_exactly_the_operations(client_and_local):

@@ -11,9 +11,14 @@ from valet_api.controllers import base
 def report():
     """``{"engine": ..., "database": ...}``; a 503 when either is down."""
     request = pecan.request
-    # NOTE: the engine runs in-process for now (DESIGN §2 "local"); the RPC
-    # engine client will report its own reachability here.
     engine = {"mode": request.conf.engine.mode, "state": "ok"}
+    if request.conf.engine.mode == "rpc":
+        # NOTE: a remote engine is up only if it answers; in process it is up
+        # with the API (an unreadable inventory shows on the plan routes).
+        try:
+            engine.update(request.engine.status())
+        except OstroError as exc:
+            raise errors.ServiceUnavailable(f"the engine is unavailable: {exc.message}") from exc
     try:
         generation = request.store.generation()
     except (SQLAlchemyError, OstroError) as exc:

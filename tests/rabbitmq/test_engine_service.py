@@ -1,0 +1,85 @@
+"""``valet-engine`` for real: engine processes serving RPC to a real
+``valet-api`` in rpc mode over a real RabbitMQ, and leader election among
+engines (SIGKILL of the leader: another takes over the background work)."""
+
+import contextlib
+import time
+
+from tests.api.engine_cases import HOSTS
+from tests.rabbitmq import engines
+from valet_api import live_server
+
+
+def server(name):
+    return {"type": "OS::Nova::Server", "name": name, "properties": {"flavor": "small"}}
+
+
+def plan_body(stack_id, *names):
+    return {"plan_name": stack_id, "stack_id": stack_id,
+            "resources": {f"orch-{name}": server(name) for name in names}}
+
+
+def wait_until_served(base, process, timeout=60.0):
+    """The API answers /v1/plans once an engine consumes the topic (a
+    call sent before that is lost and times out: retry)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, body = live_server.call(base, "GET", "/v1/plans")
+        if status == 200:
+            return body
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"no engine answered: {status} {body}")
+        time.sleep(0.5)
+
+
+def test_engines_serve_the_api_over_rabbitmq_and_stop_on_sigterm(broker, inventory, tmp_path):
+    database = f"sqlite:///{tmp_path}/valet.sqlite"
+    topic = engines.new_topic()
+    port = live_server.free_port()
+    base = f"http://127.0.0.1:{port}"
+    with contextlib.ExitStack() as cleanup:
+        started = []
+        for name in ("engine-a", "engine-b"):
+            conf = engines.write_conf(tmp_path / name, broker.url(), database, inventory, topic)
+            started.append(engines.engine(tmp_path / name, conf))
+            cleanup.callback(_stop_quietly, started[-1])
+        for engine in started:
+            engine.wait_for("serving RPC on topic", timeout=60)
+        api_conf = engines.write_conf(tmp_path / "api", broker.url(), database, inventory, topic,
+                                      api={"host": "127.0.0.1", "port": port, "workers": 2})
+        api = engines.Process(tmp_path / "api", live_server.VALET_API, api_conf)
+        cleanup.callback(_stop_quietly, api)
+        live_server.wait_until_up(base, api.process, timeout=30)
+        assert wait_until_served(base, api.process) == {"plans": []}
+
+        # Several plans: the topic's calls spread over both engines, whose
+        # commits meet in the store (each sees the other's placements).
+        for number in range(4):
+            status, body = live_server.call(base, "POST", "/v1/plans",
+                                            plan_body(f"s{number}", f"a{number}", f"b{number}"))
+            assert status == 201, body
+        status, body = live_server.call(base, "GET", "/v1/placements")
+        assert status == 200 and len(body["placements"]) == 8
+        status, body = live_server.call(base, "GET", "/v1/hosts")
+        assert status == 200
+        used = sum(host["used"]["vcpus"] for host in body["hosts"])
+        assert used == 8          # every small server counted once, none lost
+
+        status, body = live_server.call(
+            base, "POST", "/v1/placements/orch-a0",
+            {"action": "reserve", "locations": list(HOSTS), "resource_id": "nova-a0"})
+        assert status == 201 and body["placement"]["reserved"] is True
+        for number in range(4):
+            status, _ = live_server.call(base, "DELETE", f"/v1/plans/s{number}")
+            assert status == 204
+        assert live_server.call(base, "GET", "/v1/placements") == (200, {"placements": []})
+
+        for engine in started:
+            assert engine.stop() == 0, engine.text()[-3000:]
+            assert "stopped" in engine.text()
+        assert api.stop() == 0
+
+
+def _stop_quietly(process):
+    if process.process.poll() is None:
+        process.stop()

@@ -83,3 +83,65 @@ def test_engines_serve_the_api_over_rabbitmq_and_stop_on_sigterm(broker, invento
 def _stop_quietly(process):
     if process.process.poll() is None:
         process.stop()
+
+
+EXPIRED = "released placements past their TTL: "
+
+
+def released(*logs):
+    """orch id -> how many times an engine's expiry released it."""
+    counts = {}
+    for text in logs:
+        for line in text.splitlines():
+            if EXPIRED in line:
+                for orch_id in line.split(EXPIRED, 1)[1].split(", "):
+                    counts[orch_id.strip()] = counts.get(orch_id.strip(), 0) + 1
+    return counts
+
+
+def test_when_the_leader_is_killed_another_engine_takes_over_expiry(broker, inventory,
+                                                                     tmp_path):
+    database = f"sqlite:///{tmp_path}/valet.sqlite"
+    topic = engines.new_topic()
+    # NOTE: short TTL, expiry interval and heartbeats so the test is quick;
+    # the waits below are generous deadlines against a hang, not timings.
+    fast = {"engine": {"planned_ttl": 1, "expiry_interval": 0.2}}
+    confs = {name: engines.write_conf(tmp_path / name, broker.url(), database, inventory,
+                                      topic, **fast)
+             for name in ("engine-a", "engine-b")}
+    with contextlib.ExitStack() as cleanup:
+        first = engines.engine(tmp_path / "engine-a", confs["engine-a"])
+        cleanup.callback(_stop_quietly, first)
+        first.wait_for("is the leader", timeout=60)
+        second = engines.engine(tmp_path / "engine-b", confs["engine-b"])
+        cleanup.callback(_stop_quietly, second)
+        second.wait_for("serving RPC on topic", timeout=60)
+        time.sleep(1.0)     # several heartbeats: the second must stay a follower
+        assert "is the leader" not in second.text()
+
+        operations = local_operations(database, inventory)
+        operations.create_plan(plan_body("p1", "x1", "x2")["resources"], "p1")
+        first.wait_for("orch-x2", timeout=60)      # past planned_ttl, released by the leader
+
+        first.kill()        # SIGKILL: no goodbye, its lock dies with it
+        operations.create_plan(plan_body("p2", "y1", "y2")["resources"], "p2")
+        second.wait_for("is the leader", timeout=60)
+        second.wait_for("orch-y2", timeout=60)
+
+        counts = released(first.text(), second.text())
+        assert counts == dict.fromkeys(["orch-x1", "orch-x2", "orch-y1", "orch-y2"], 1)
+        assert "orch-y1" in second.text() and "orch-x1" not in second.text()
+        assert operations.list_placements() == []
+        assert second.stop() == 0, second.text()[-3000:]
+
+
+def local_operations(database, inventory):
+    """The engine's operations in this process (as an API worker in local
+    mode has them), over the engines' store."""
+    from ostro import inventory as inventories
+    from ostro.operations import Operations
+    from ostro.state.store import Store
+    from tests.api.engine_cases import engine_conf
+
+    conf = engine_conf(database, inventory)
+    return Operations(inventories.cached_engine(conf, Store(database)))

@@ -12,7 +12,7 @@ changes nothing.
 import logging
 import threading
 
-from ostro import plans, snapshot
+from ostro import plans
 from ostro.inventory import cloud as cloud_model
 from ostro.reconcile import reconcile
 from ostro.views import violations
@@ -52,11 +52,10 @@ class Reconciler:
         """Commit what the picture implies; True when the data centre changed."""
         actions = []
 
-        def operation(engine, stored):
+        def operation(data, groups, stored):
             base = cloud_model.inventory(self.cloud, self.layout, previous=stored)
-            outcome = reconcile(snapshot.dump(engine), self.cloud.servers,
-                                cloud_model.locations(base), plans.now(),
-                                known_groups=set(engine.named_groups),
+            outcome = reconcile(data, self.cloud.servers, cloud_model.locations(base),
+                                plans.now(), known_groups=groups,
                                 known_flavors=set(base["flavors"]))
             actions[:] = outcome.actions
             return cloud_model.with_foreign(base, outcome.foreign), outcome.data

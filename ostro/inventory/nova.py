@@ -27,13 +27,15 @@ from ostro.reconcile import Server
 LOG = logging.getLogger(__name__)
 
 
-def client(conf):
-    """A novaclient on ``[inventory]``'s keystoneauth1 credentials."""
+def client(conf, **session_options):
+    """A novaclient on ``[inventory]``'s keystoneauth1 credentials
+    (``session_options``: more keystoneauth1 Session arguments)."""
     group = conf.inventory
     auth = ks_loading.load_auth_from_conf_options(conf, "inventory")
-    session = ks_loading.load_session_from_conf_options(conf, "inventory", auth=auth)
+    session = ks_loading.load_session_from_conf_options(conf, "inventory", auth=auth,
+                                                        **session_options)
     return nova_client.Client(group.compute_api_version, session=session,
-                              region_name=group.region_name, interface=group.interface,
+                              region_name=group.region_name, endpoint_type=group.interface,
                               endpoint_override=group.endpoint_override)
 
 

@@ -86,32 +86,38 @@ class CachedEngine:
             return result
 
     def resync(self, operation):
-        """Reconcile with the cloud in one commit: ``operation(engine, stored)``
-        (``stored``: the inventory document in the store, or None) returns
-        ``(inventory, data)``, the data centre and the whole state
-        (:func:`ostro.snapshot.dump`) that should hold now.
+        """Reconcile with the cloud in one commit: ``operation(data, groups,
+        stored)`` (``data``: the whole state, :func:`ostro.snapshot.dump`;
+        ``groups``: the named groups' names; ``stored``: the inventory
+        document in the store, or None) returns ``(inventory, data)``, the
+        data centre and the whole state that should hold now.
 
         An unchanged data centre commits only the plans and placements that
         differ (a delta); a changed one is stored with the whole state, and
         every other cache reloads.  Nothing different: nothing is written.
+        Returns whether the data centre changed.
         """
         with self._lock, self.store.writer() as writer:
-            engine = self._caught_up(writer)
-            engine.touched.clear()
-            stored = writer.inventory()
+            stored, expired = writer.inventory(), []
+            groups = writer.list_groups()
             try:
-                expired = engine.expire()
-                before = snapshot.dump(engine)
-                inventory, data = operation(engine, stored)
-                if inventory == stored:
+                if stored is None and self.stored_inventory:
+                    # NOTE: the first sync: no data centre to build a cache on yet.
+                    engine, before = None, writer.load()
+                else:
+                    engine = self._caught_up(writer)
+                    engine.touched.clear()
+                    expired = engine.expire()
+                    before = snapshot.dump(engine)
+                inventory, data = operation(before, {g.name for g in groups}, stored)
+                if inventory == stored and engine is not None:
                     changes.apply(engine, changes.diff(before, data))
                     change = changes.delta(engine)
                     if not changes.is_empty(change):
                         writer.record(change)
                 else:
                     datacenter = inventory_file.build(inventory, "synced inventory")
-                    engine = snapshot.load(datacenter, data, self.settings,
-                                           writer.list_groups())
+                    engine = snapshot.load(datacenter, data, self.settings, groups)
                     writer.record_inventory(inventory, snapshot.dump(engine))
                     self._datacenter, self._engine = datacenter, engine
             except BaseException:

@@ -8,9 +8,12 @@ Nova's test base needs a process of its own (``make nova-func``).
 
 import os
 import sys
+import time
+import uuid
 import warnings
 
 import fixtures
+import oslo_messaging
 from nova.tests.functional import integrated_helpers
 from oslo_config import cfg
 
@@ -23,9 +26,11 @@ from ostro.inventory import nova
 from ostro.inventory.cloud import Layout
 from ostro.inventory.racks import Naming
 from ostro.operations import Operations
+from ostro.rpc import transport
 from ostro.state import migrate
 from ostro.state import options as database_options
 from ostro.state.store import Store
+from tests.rabbitmq.server import RabbitServer
 
 #: Hosts: two racks of cluster pdk15 by the name pattern, one rack from
 #: aggregate metadata, one host nothing places.
@@ -189,3 +194,65 @@ class NovaSyncTest(integrated_helpers.ProviderUsageBaseTestCase):
                                                   None)
                 self.reconciler.patch(change)
 
+
+
+class NotificationsOverRabbitTest(NovaSyncTest):
+    """Nova's own versioned notifications, sent through a real RabbitMQ to
+    the engine's listener (the engine's side, as the leader runs it)."""
+
+    def setUp(self):
+        super().setUp()
+        self.broker = RabbitServer().start()
+        self.addCleanup(self.broker.stop)
+        transport.register_opts(self.conf)
+        self.conf.set_override("transport_url", self.broker.url())
+        self.conf.set_override("pool", f"valet-test-{uuid.uuid4().hex[:8]}", "notifications")
+        self.listener = notifications.Listener(self.conf, self.reconciler)
+        self.sender = oslo_messaging.get_notification_transport(self.conf)
+        self.addCleanup(self.sender.cleanup)
+        self.notifier_out = oslo_messaging.Notifier(
+            self.sender, publisher_id="nova-compute:test", driver="messagingv2",
+            topics=self.conf.notifications.topics)
+
+    # The tests of the base class are not repeated here.
+    test_sync_builds_the_data_centre_from_nova = None
+    test_placements_follow_their_instances = None
+    test_a_server_with_valet_groups_is_recorded_with_its_groups = None
+
+    def test_nova_notifications_through_rabbitmq_move_and_release_placements(self):
+        self.reconciler.sync()
+        self.listener.start()
+        self.addCleanup(self.listener.stop)
+        resources = {"orch-db": {"type": "OS::Nova::Server", "name": "db",
+                                 "properties": {"flavor": "valet.small"}}}
+        host = self.operations.create_plan(resources, "stack-2")["placements"]["orch-db"][
+            "location"]
+        server = self._boot(host)
+        self.operations.reserve("orch-db", [host], resource_id=server["id"])
+        self.notifier.reset()
+        self._live_migrate(server, api=self.admin_api, host="pdk15r05c002")
+        self.notifier.wait_for_versioned_notifications("instance.live_migration_post_dest.end")
+        self._send_all(times=2)         # every event twice: duplicates are harmless
+        self._wait(lambda: self.operations.get_placement("orch-db")["location"]
+                   == "pdk15r05c002")
+        self.assertEqual(self._state("orch-db"), "active")
+
+        self.notifier.reset()
+        self._delete_server(server)
+        self.notifier.wait_for_versioned_notifications("instance.delete.end")
+        self._send_all(times=1)
+        self._wait(lambda: self.operations.list_placements() == [])
+        self.assertGreaterEqual(self.listener.endpoint.handled, 3)
+        self.assertFalse(self.reconciler.sync())        # the sync agrees
+
+    def _send_all(self, times):
+        for _ in range(times):
+            for message in self.notifier.versioned_notifications:
+                self.notifier_out.info({}, message["event_type"], message["payload"])
+
+    def _wait(self, condition, timeout=60.0):
+        # NOTE: a generous deadline against a hang; delivery takes milliseconds.
+        deadline = time.monotonic() + timeout
+        while not condition():
+            self.assertLess(time.monotonic(), deadline, "the notification was not applied")
+            time.sleep(0.1)

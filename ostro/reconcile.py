@@ -91,27 +91,28 @@ def _follow(record, servers, locations, now, actions):
     """``record`` as it should be now, or None when it is released."""
     orch_id, instance = record["orch_id"], record["resource_id"]
     server = servers.get(instance) if instance else None
+    if server is not None and server.host is not None:
+        # NOTE: where the instance runs decides, even if the placement's own
+        # host is gone (an evacuation off a removed host).
+        if server.host not in locations:
+            actions.append(f"released {orch_id}: instance {instance} is on unknown host "
+                           f"{server.host}")
+            return None
+        if server.host != record["location"]:
+            actions.append(f"moved {orch_id}: instance {instance} is on {server.host}, "
+                           f"not {record['location']}")
+            return {**record, "location": server.host, "state": "active", "updated_at": now}
+        if record["state"] != "active":
+            actions.append(f"activated {orch_id}: instance {instance} is on {server.host}")
+            return {**record, "state": "active", "updated_at": now}
+        return record
     if record["location"] not in locations:
         actions.append(f"released {orch_id}: location {record['location']} is gone")
         return None
-    if instance and server is None:
-        if record["state"] != "active":
-            return record        # NOTE: still booting, or never will: its TTL decides
+    if instance and server is None and record["state"] == "active":
         actions.append(f"released {orch_id}: instance {instance} is gone")
         return None
-    if server is None or server.host is None:
-        return record
-    if server.host not in locations:
-        actions.append(f"released {orch_id}: instance {instance} is on unknown host "
-                       f"{server.host}")
-        return None
-    if server.host != record["location"]:
-        actions.append(f"moved {orch_id}: instance {instance} is on {server.host}, "
-                       f"not {record['location']}")
-        return {**record, "location": server.host, "state": "active", "updated_at": now}
-    if record["state"] != "active":
-        actions.append(f"activated {orch_id}: instance {instance} is on {server.host}")
-        return {**record, "state": "active", "updated_at": now}
+    # NOTE: not booted or not scheduled yet (or never will be): its TTL decides.
     return record
 
 

@@ -2,13 +2,15 @@
 (ostro.engine_service.notifications): which events matter, and that
 duplicates and events out of order change nothing."""
 
+import json
+
 from ostro.engine_service import notifications
 from ostro.inventory.cloud import Cloud
 
 
 def instance_payload(uuid="vm-1", host="h1", groups=None):
     """An ``InstanceActionPayload`` as Nova serializes it (the fields Valet reads)."""
-    metadata = {} if groups is None else {"valet": '{"groups": %s}' % groups}
+    metadata = {} if groups is None else {"valet": json.dumps({"groups": groups})}
     flavor = {"nova_object.name": "FlavorPayload", "nova_object.namespace": "nova",
               "nova_object.version": "1.4",
               "nova_object.data": {"name": "small", "vcpus": 1, "memory_mb": 1024,
@@ -32,7 +34,7 @@ def apply(cloud, event_type, payload, when):
 
 def test_instance_events_put_and_take_instances():
     cloud = Cloud()
-    assert apply(cloud, "instance.create.end", instance_payload(groups='["g1"]'), 10.0)
+    assert apply(cloud, "instance.create.end", instance_payload(groups=["g1"]), 10.0)
     server = cloud.servers["vm-1"]
     assert (server.host, server.load, server.groups) == ("h1", (1, 1024, 10), ("g1",))
     assert apply(cloud, "instance.live_migration_post_dest.end",

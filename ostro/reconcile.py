@@ -23,6 +23,9 @@ notification listener share it, and running it twice changes nothing.
 import dataclasses
 import logging
 
+from ostro.errors import OstroError
+from ostro.parse import values
+
 LOG = logging.getLogger(__name__)
 
 #: What a server uses of each host dimension, from its flavor.
@@ -46,6 +49,17 @@ class Server:
         flavor = self.flavor
         disk = flavor.get("disk", 0) + flavor.get("ephemeral", 0) + flavor.get("swap", 0) / 1024
         return (flavor.get("vcpus", 0), flavor.get("ram", 0), disk)
+
+
+def groups_of(metadata, instance_id):
+    """The Valet groups an instance's metadata names (``metadata.valet``);
+    unreadable metadata names none (the instance still counts as load)."""
+    try:
+        return tuple(values.group_names((metadata or {}).get("valet"), f"instance {instance_id}"))
+    except OstroError as exc:
+        LOG.warning("instance %s: unreadable valet metadata (%s); no groups",
+                    instance_id, exc.message)
+        return ()
 
 
 @dataclasses.dataclass

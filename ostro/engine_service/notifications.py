@@ -14,8 +14,7 @@ import logging
 
 import oslo_messaging
 
-from ostro.parse import values
-from ostro.reconcile import Server
+from ostro.reconcile import Server, groups_of
 
 LOG = logging.getLogger(__name__)
 
@@ -47,12 +46,7 @@ def stamp(metadata):
 def server_of(fields):
     """The :class:`Server` an instance payload describes."""
     flavor = data(fields.get("flavor") or {})
-    try:
-        groups = tuple(values.group_names((fields.get("metadata") or {}).get("valet"),
-                                          f"instance {fields['uuid']}"))
-    except Exception:  # noqa: BLE001 - bad metadata must not lose the instance's load
-        LOG.warning("instance %s: unreadable valet metadata; no groups", fields["uuid"])
-        groups = ()
+    groups = groups_of(fields.get("metadata"), fields["uuid"])
     return Server(id=fields["uuid"], name=fields.get("display_name") or fields["uuid"],
                   host=fields.get("host"), project_id=fields.get("tenant_id"), groups=groups,
                   flavor={"name": flavor.get("name"), "vcpus": flavor.get("vcpus", 0),

@@ -21,8 +21,7 @@ from keystoneauth1 import loading as ks_loading
 from novaclient import client as nova_client
 
 from ostro.inventory.cloud import Cloud
-from ostro.parse import values
-from ostro.reconcile import Server
+from ostro.reconcile import Server, groups_of
 
 LOG = logging.getLogger(__name__)
 
@@ -92,13 +91,7 @@ def _server(server):
     # NOTE: microversion 2.47+ embeds the flavor (original_name, sizes), so
     # a server's load is known even after its flavor was deleted.
     flavor = server.flavor or {}
-    metadata = server.metadata or {}
-    try:
-        groups = tuple(values.group_names(metadata.get("valet"), f"server {server.id}"))
-    except Exception:  # noqa: BLE001 - bad metadata must not lose the server's load
-        LOG.warning("server %s: unreadable valet metadata %r; no groups",
-                    server.id, metadata.get("valet"))
-        groups = ()
+    groups = groups_of(server.metadata, server.id)
     return Server(
         id=server.id, name=server.name, host=getattr(server, "OS-EXT-SRV-ATTR:host", None),
         project_id=getattr(server, "tenant_id", None), groups=groups,

@@ -78,3 +78,11 @@ def test_events_valet_does_not_need_are_ignored():
 def test_timestamps_are_nova_utc_text():
     assert notifications.stamp({"timestamp": "1970-01-01 00:00:10.500000"}) == 10.5
     assert notifications.stamp({}) is None
+
+
+def test_unreadable_valet_metadata_keeps_the_instance_without_groups():
+    payload = instance_payload()
+    payload["nova_object.data"]["metadata"] = {"valet": "{not json"}
+    cloud = Cloud()
+    assert apply(cloud, "instance.create.end", payload, 1.0)
+    assert cloud.servers["vm-1"].groups == ()

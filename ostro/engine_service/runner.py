@@ -1,6 +1,7 @@
 """One engine: the RPC server, leader election, and the background work the
 leader runs (:mod:`ostro.engine_service`), wired from the configuration."""
 
+import functools
 import logging
 import os
 import socket
@@ -44,8 +45,10 @@ class EngineService:
             group = self.conf.inventory
             layout = Layout(Naming.from_conf(self.conf), group.datacenter_name,
                             group.default_cluster, group.place_unracked_hosts)
-            self.reconciler = sync.Reconciler(
-                self.cached, layout, lambda: nova.read(nova.client(self.conf)))
+            # NOTE: one client (one keystoneauth1 session, which re-authenticates
+            # when its token expires) for every sync, made on the first one.
+            client = functools.cache(lambda: nova.client(self.conf))
+            self.reconciler = sync.Reconciler(self.cached, layout, lambda: nova.read(client()))
             workers.append(Periodic("nova-sync", group.sync_interval, self.reconciler.sync))
             if self.conf.notifications.enabled:
                 workers.append(notifications.Listener(self.conf, self.reconciler))

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit postgres keystone rabbitmq policy-sample bench-test bench clean
+.PHONY: run test lint unit postgres keystone rabbitmq nova-func policy-sample bench-test bench clean
 BENCH_STAMP := $(VENV)/.installed-bench
 # Keystone for the auth tests lives in its own venv: its pins never touch .venv.
 KEYSTONE_VENV ?= .venv-keystone
@@ -63,13 +63,23 @@ policy-sample: $(STAMP)
 rabbitmq: $(STAMP)
 	$(BIN)/pytest tests/rabbitmq
 
+NOVA_STAMP := $(VENV)/.installed-nova
+$(NOVA_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,nova-functional]'
+	touch $(NOVA_STAMP)
+
+# The nova inventory driver and reconciliation against a real in-process Nova
+# (nova's functional test base, fake computes): its own pytest process.
+nova-func: $(NOVA_STAMP)
+	$(BIN)/pytest -p no:warnings tests/nova_func
+
 # The Nova baseline runs real nova classes: its own pytest process, and a
 # smoke run of every benchmark suite at small sizes (figures are not checked).
 bench-test: $(BENCH_STAMP)
 	$(BIN)/pytest tests/bench
 	$(BIN)/valet-sim bench --quick --output $$(mktemp -d)
 
-test: lint unit postgres keystone rabbitmq bench-test
+test: lint unit postgres keystone rabbitmq nova-func bench-test
 
 bench: $(BENCH_STAMP)
 	$(BIN)/valet-sim bench --output doc/benchmarks

@@ -12,11 +12,8 @@ Either way the API holds an object with the operations of
   timeout`` is a 503.
 """
 
-from ostro.config import EngineSettings
-from ostro.errors import OstroError, Unavailable
-from ostro.inventory import file as inventory_file
+from ostro import inventory
 from ostro.operations import Operations
-from ostro.state.cache import CachedEngine
 
 
 def for_conf(conf, store):
@@ -30,14 +27,6 @@ def for_conf(conf, store):
 
 
 def local(conf, store):
-    """The engine in this process, over ``store``, reading ``[inventory] file``."""
-    def load_datacenter():
-        # NOTE: read on first use, and again on the next request after a
-        # failure, so a fixed inventory needs no restart.
-        try:
-            return inventory_file.load(conf.inventory.file)
-        except OstroError as exc:
-            raise Unavailable(f"the engine cannot read its inventory: {exc.message}") from exc
-
-    return Operations(CachedEngine(store, load_datacenter, EngineSettings.from_conf(conf)))
-
+    """The engine in this process, over ``store``: the data centre of
+    ``[inventory] file``, or the one the leader engine synced from Nova."""
+    return Operations(inventory.cached_engine(conf, store))

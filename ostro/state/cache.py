@@ -22,6 +22,7 @@ import threading
 
 from ostro import snapshot
 from ostro.errors import OstroError
+from ostro.inventory import file as inventory_file
 from ostro.state import changes
 
 LOG = logging.getLogger(__name__)
@@ -31,9 +32,13 @@ class CachedEngine:
     """``store``'s engine state over the data centre ``load_datacenter()``
     returns (called on first use, and again after it raised)."""
 
-    def __init__(self, store, load_datacenter, settings):
+    def __init__(self, store, load_datacenter, settings, stored_inventory=False):
         self.store, self.settings = store, settings
         self._load_datacenter = load_datacenter
+        # NOTE: with a syncing inventory driver (nova) the data centre lives
+        # in the store, written by the leader's sync (:meth:`resync`);
+        # ``load_datacenter`` only says why there is none yet.
+        self.stored_inventory = stored_inventory
         self._datacenter = None
         self._engine = None
         self._generation = None
@@ -56,7 +61,7 @@ class CachedEngine:
             try:
                 # NOTE: expiry rides on every write, inside its commit, so the
                 # releases are stored with it (DESIGN §6 TTLs).
-                engine.expire()
+                expired = engine.expire()
                 result = operation(engine)
             except OstroError:
                 # NOTE: a refusal changes nothing, but an expiry may have; the
@@ -76,7 +81,54 @@ class CachedEngine:
                     self._drop()
                     raise
                 self._generation = writer.generation
+            if expired:
+                LOG.info("released placements past their TTL: %s", ", ".join(sorted(expired)))
             return result
+
+    def resync(self, operation):
+        """Reconcile with the cloud in one commit: ``operation(data, groups,
+        stored)`` (``data``: the whole state, :func:`ostro.snapshot.dump`;
+        ``groups``: the named groups' names; ``stored``: the inventory
+        document in the store, or None) returns ``(inventory, data)``, the
+        data centre and the whole state that should hold now.
+
+        An unchanged data centre commits only the plans and placements that
+        differ (a delta); a changed one is stored with the whole state, and
+        every other cache reloads.  Nothing different: nothing is written.
+        Returns whether the data centre changed.
+        """
+        with self._lock, self.store.writer() as writer:
+            stored, expired = writer.inventory(), []
+            groups = writer.list_groups()
+            try:
+                if stored is None and self.stored_inventory:
+                    # NOTE: the first sync: no data centre to build a cache on yet.
+                    engine, before = None, writer.load()
+                else:
+                    engine = self._caught_up(writer)
+                    engine.touched.clear()
+                    expired = engine.expire()
+                    before = snapshot.dump(engine)
+                inventory, data = operation(before, {g.name for g in groups}, stored)
+                if inventory == stored and engine is not None:
+                    changes.apply(engine, changes.diff(before, data))
+                    change = changes.delta(engine)
+                    if not changes.is_empty(change):
+                        writer.record(change)
+                else:
+                    datacenter = inventory_file.build(inventory, "synced inventory")
+                    engine = snapshot.load(datacenter, data, self.settings, groups)
+                    writer.record_inventory(inventory, snapshot.dump(engine))
+                    self._datacenter, self._engine = datacenter, engine
+            except BaseException:
+                self._drop()
+                raise
+            engine.touched.clear()
+            if writer.recorded:
+                self._generation = writer.generation
+            if expired:
+                LOG.info("released placements past their TTL: %s", ", ".join(sorted(expired)))
+            return inventory != stored
 
     def read(self, operation):
         """``operation(engine)`` on an up-to-date cache, never stored (so it
@@ -117,6 +169,10 @@ class CachedEngine:
         return self._engine
 
     def _reload(self, source, current):
+        if self.stored_inventory:
+            inventory = source.inventory()
+            self._datacenter = (None if inventory is None
+                                else inventory_file.build(inventory, "synced inventory"))
         data = source.load()
         if isinstance(data, tuple):       # Store.load() also says its generation
             data, current = data

@@ -103,3 +103,27 @@ def apply(engine, change):
     for record in change["placements"].values():
         if record is not None:
             snapshot.restore_loose(engine, record)
+
+
+def diff(before, after):
+    """The delta that turns state ``before`` into ``after`` (both
+    :func:`ostro.snapshot.dump` shapes), plan by plan."""
+    old_plans, old_loose = _units(before)
+    new_plans, new_loose = _units(after)
+    return {"plans": {plan_id: new_plans.get(plan_id)
+                      for plan_id in old_plans.keys() | new_plans.keys()
+                      if old_plans.get(plan_id) != new_plans.get(plan_id)},
+            "placements": {orch_id: new_loose.get(orch_id)
+                           for orch_id in old_loose.keys() | new_loose.keys()
+                           if old_loose.get(orch_id) != new_loose.get(orch_id)}}
+
+
+def _units(data):
+    """``({plan id: plan record with placements}, {orch id: loose placement})``."""
+    placed = {}
+    for record in data["placements"]:
+        placed.setdefault(record["plan_id"], []).append(record)
+    plans = {plan["id"]: {**plan, "placements": sorted(placed.get(plan["id"], []),
+                                                       key=lambda p: p["orch_id"])}
+             for plan in data["plans"]}
+    return plans, {record["orch_id"]: record for record in placed.get(None, [])}

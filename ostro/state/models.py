@@ -40,6 +40,9 @@ NAMING_CONVENTION = {
 #: The one row of ``engine_generation``.
 GENERATION_ROW = 1
 
+#: The one row of ``inventory``.
+INVENTORY_ROW = 1
+
 
 def utcnow():
     return datetime.datetime.now(datetime.UTC)
@@ -133,3 +136,17 @@ class Change(Base):
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True),
                                                           default=utcnow)
     body: Mapped[dict] = mapped_column(JSON)
+
+
+class Inventory(Base):
+    """The data centre an inventory driver that syncs (``nova``) last wrote:
+    one row, the inventory document (the YAML format of doc/inventory.md as
+    JSON), so every engine and API worker plans on the same data centre."""
+
+    __tablename__ = "inventory"
+    __table_args__ = (CheckConstraint(f"id = {INVENTORY_ROW}", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True),
+                                                          default=utcnow)

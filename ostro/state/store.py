@@ -43,6 +43,7 @@ from ostro.state import changes, database, groups, models, snapshot_rows
 
 GENERATION = models.EngineGeneration.__table__
 CHANGES = models.Change.__table__
+INVENTORY = models.Inventory.__table__
 
 #: Change-log rows kept; a cache further behind than this reloads everything.
 CHANGES_KEPT = 2000
@@ -132,6 +133,11 @@ class Store:
             _log(connection, seen_generation + 1, {RELOAD: True}, stamp)
             return seen_generation + 1
 
+    def inventory(self):
+        """The synced inventory document (:meth:`Writer.record_inventory`), or None."""
+        with database.reading(self.engine) as connection:
+            return _inventory(connection)
+
     # -- named groups -------------------------------------------------------
 
     def list_groups(self):
@@ -214,6 +220,32 @@ class Writer:
             raise InvalidInput(f"the change contradicts the store: {exc.orig}") from exc
         _log(self.connection, self.generation, change, stamp)
         self.recorded = True
+
+
+    def inventory(self):
+        return _inventory(self.connection)
+
+    def record_inventory(self, inventory, data):
+        """Store a new data centre (an inventory document) with the whole
+        state ``data`` (:func:`ostro.snapshot.dump`) that fits it.
+
+        Logged as a reload: every other cache rebuilds on the new data centre
+        (placements moved or dropped with it travel in ``data``).
+        """
+        stamp = models.utcnow()
+        self.connection.execute(delete(INVENTORY))
+        self.connection.execute(insert(INVENTORY).values(
+            id=models.INVENTORY_ROW, body=inventory, updated_at=stamp))
+        try:
+            snapshot_rows.replace(self.connection, data, stamp)
+        except IntegrityError as exc:
+            raise InvalidInput(f"the snapshot contradicts itself: {exc.orig}") from exc
+        _log(self.connection, self.generation, {RELOAD: True, "inventory": True}, stamp)
+        self.recorded = True
+
+
+def _inventory(connection):
+    return connection.execute(select(INVENTORY.c.body)).scalar_one_or_none()
 
 
 def _bump(connection):

@@ -90,8 +90,8 @@ class StoreCases:
 
     def test_upgrade_creates_the_schema_once(self, empty_url):
         assert migrate.current(empty_url) is None
-        assert migrate.upgrade(empty_url) == migrate.head() == "0002"
-        assert migrate.upgrade(empty_url) == "0002"
+        assert migrate.upgrade(empty_url) == migrate.head() == "0003"
+        assert migrate.upgrade(empty_url) == "0003"
         store = Store(empty_url)
         try:
             assert store.load() == (EMPTY, 0)

@@ -1,0 +1,152 @@
+"""Nova's versioned notifications, applied to the leader's picture of Nova
+between full syncs (:class:`~ostro.engine_service.sync.Reconciler`).
+
+Instance events put the instance where the payload says it is (created,
+live-migrated, resized, evacuated, rebuilt) or take it away (deleted);
+``service.update`` marks a compute disabled or down.  Each event carries
+the time Nova sent it; an event older than the last sync's start or than
+the newest event already applied to the same instance (or host) is stale
+and ignored, so duplicates and events out of order are harmless.
+"""
+
+import datetime
+import logging
+
+import oslo_messaging
+
+from ostro.reconcile import Server, groups_of
+
+LOG = logging.getLogger(__name__)
+
+#: Events after which the payload's host is where the instance runs.
+PLACED = ("instance.create.end", "instance.live_migration_post_dest.end",
+          "instance.resize_confirm.end", "instance.evacuate", "instance.rebuild.end",
+          "instance.unshelve.end")
+#: Events after which the instance is gone.
+GONE = ("instance.delete.end", "instance.shelve_offload.end")
+SERVICE = "service.update"
+
+
+def data(payload):
+    """The fields of a versioned object payload (``nova_object.data``)."""
+    return payload.get("nova_object.data", payload) if isinstance(payload, dict) else {}
+
+
+def stamp(metadata):
+    """Epoch seconds of a notification's ``timestamp`` (naive UTC text)."""
+    text = (metadata or {}).get("timestamp")
+    if not text:
+        return None
+    moment = datetime.datetime.fromisoformat(str(text))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment.timestamp()
+
+
+def server_of(fields):
+    """The :class:`Server` an instance payload describes."""
+    flavor = data(fields.get("flavor") or {})
+    groups = groups_of(fields.get("metadata"), fields["uuid"])
+    return Server(id=fields["uuid"], name=fields.get("display_name") or fields["uuid"],
+                  host=fields.get("host"), project_id=fields.get("tenant_id"), groups=groups,
+                  flavor={"name": flavor.get("name"), "vcpus": flavor.get("vcpus", 0),
+                          "ram": flavor.get("memory_mb", 0), "disk": flavor.get("root_gb", 0),
+                          "ephemeral": flavor.get("ephemeral_gb", 0),
+                          "swap": flavor.get("swap", 0)})
+
+
+def change_for(event_type, payload, when):
+    """``change(cloud) -> bool`` for one notification, or None if Valet
+    does not care about it."""
+    fields = data(payload)
+    if event_type in PLACED or event_type in GONE:
+        key = fields.get("uuid")
+        if not key:
+            return None
+
+        def instance(cloud):
+            if not _fresh(cloud, key, when):
+                return False
+            if event_type in GONE:
+                return cloud.servers.pop(key, None) is not None
+            server = server_of(fields)
+            changed = cloud.servers.get(key) != server
+            cloud.servers[key] = server
+            return changed
+        return instance
+    if event_type == SERVICE and fields.get("binary") == "nova-compute":
+        host = fields.get("host")
+
+        def service(cloud):
+            if not host or not _fresh(cloud, f"service:{host}", when):
+                return False
+            forced_down = bool(fields.get("forced_down"))
+            return _set(cloud, host, {"disabled": bool(fields.get("disabled")) or forced_down,
+                                      "up": not forced_down})
+        return service
+    return None
+
+
+def _set(cloud, host, new):
+    """Set ``host``'s service state; whether that changed it."""
+    changed = cloud.services.get(host) != new
+    cloud.services[host] = new
+    return changed
+
+
+def _fresh(cloud, key, when):
+    """Whether an event at ``when`` is newer than what the picture holds for ``key``."""
+    if when is None:
+        return True          # NOTE: no stamp: apply it; the next sync corrects it
+    if when < cloud.synced_at or when < cloud.stamps.get(key, 0.0):
+        return False
+    cloud.stamps[key] = when
+    return True
+
+
+class Endpoint:
+    """oslo.messaging notification endpoint feeding a Reconciler."""
+
+    def __init__(self, reconciler):
+        self.reconciler = reconciler
+        self.handled = 0
+
+    def info(self, ctxt, publisher_id, event_type, payload, metadata):
+        change = change_for(event_type, payload, stamp(metadata))
+        if change is None:
+            return None
+        changed = self.reconciler.patch(change)
+        self.handled += 1
+        LOG.info("notification %s %s (%s): %s", event_type,
+                 data(payload).get("uuid") or data(payload).get("host"),
+                 (metadata or {}).get("message_id"), "applied" if changed else "no change")
+        return None
+
+
+class Listener:
+    """The notification listener on ``[notifications] topics`` in Valet's pool."""
+
+    name = "notification-listener"
+
+    def __init__(self, conf, reconciler):
+        self.conf, self.reconciler = conf, reconciler
+        self.endpoint = Endpoint(reconciler)
+        self.transport = self.listener = None
+
+    def start(self):
+        # NOTE: a new transport each time this engine is elected: a listener
+        # stopped when leadership was lost is not reused.
+        conf = self.conf
+        self.transport = oslo_messaging.get_notification_transport(conf)
+        targets = [oslo_messaging.Target(topic=topic) for topic in conf.notifications.topics]
+        self.listener = oslo_messaging.get_notification_listener(
+            self.transport, targets, [self.endpoint], pool=conf.notifications.pool)
+        self.listener.start()
+
+    def stop(self):
+        """Stop taking messages and finish the one in hand."""
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener.wait()
+            self.transport.cleanup()
+            self.listener = self.transport = None

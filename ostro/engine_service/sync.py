@@ -1,0 +1,71 @@
+"""The leader's picture of Nova and the commits that follow it.
+
+A full sync replaces the picture (:class:`~ostro.inventory.cloud.Cloud`)
+with a fresh read of Nova; a notification patches it.  Either way the same
+:meth:`Reconciler.apply` follows: the inventory document, the reconciled
+placements (:func:`ostro.reconcile.reconcile`) and one commit through
+:meth:`CachedEngine.resync`, which writes nothing when nothing differs.  So
+a duplicate notification, or a notification the last sync already saw,
+changes nothing.
+"""
+
+import logging
+import threading
+
+from ostro import plans
+from ostro.inventory import cloud as cloud_model
+from ostro.reconcile import reconcile
+from ostro.views import violations
+
+LOG = logging.getLogger(__name__)
+
+
+class Reconciler:
+    """``fetch()`` reads Nova into a Cloud; ``cached`` is the engine cache."""
+
+    def __init__(self, cached, layout, fetch):
+        self.cached, self.layout, self._fetch = cached, layout, fetch
+        self.cloud = None
+        self._lock = threading.Lock()
+
+    def sync(self):
+        """Read all of Nova and reconcile with it."""
+        started = plans.now()
+        cloud = self._fetch()
+        cloud.synced_at = started
+        with self._lock:
+            # NOTE: events newer than the read's start are kept over it only
+            # per instance, by their stamps (notifications.py).
+            self.cloud = cloud
+            return self.apply()
+
+    def patch(self, change):
+        """Apply ``change(cloud)`` (True when it changed something) to the
+        picture and reconcile; before the first sync there is nothing to
+        patch, and the first sync will read the change from Nova anyway."""
+        with self._lock:
+            if self.cloud is None or not change(self.cloud):
+                return False
+            return self.apply()
+
+    def apply(self):
+        """Commit what the picture implies; True when the data centre changed."""
+        actions = []
+
+        def operation(data, groups, stored):
+            base = cloud_model.inventory(self.cloud, self.layout, previous=stored)
+            outcome = reconcile(data, self.cloud.servers, cloud_model.locations(base),
+                                plans.now(), known_groups=groups,
+                                known_flavors=set(base["flavors"]))
+            actions[:] = outcome.actions
+            return cloud_model.with_foreign(base, outcome.foreign), outcome.data
+
+        changed = self.cached.resync(operation)
+        for action in actions:
+            LOG.info("reconcile: %s", action)
+        if any(action.startswith("moved") for action in actions):
+            # NOTE: a moved instance may now break its group's rules; the
+            # checker says so here and in GET /v1/resources.
+            for key, found in self.cached.read(violations.show).items():
+                LOG.warning("placement %s breaks its rules: %s", key, found["message"])
+        return changed

@@ -1,0 +1,152 @@
+"""Bring Valet's placements in line with what Nova says runs where (DESIGN §6).
+
+Nova is the truth about instances.  Given the engine's state as data
+(:func:`ostro.snapshot.dump`) and the instances Nova reports, :func:`reconcile`
+says what the state should be now:
+
+* a placement whose instance (its ``resource_id``) runs on its host becomes
+  ``active``;
+* a placement whose instance runs on another host follows it there (a live
+  migration, an evacuation, a resize to another host); ``GET /v1/resources``
+  then shows whether its rules still hold (:mod:`ostro.views.violations`);
+* an ``active`` placement whose instance is gone is released; a planned or
+  reserved one waits for its TTL, since its instance may still be booting;
+* a placement on a location the data centre no longer has is released;
+* an instance Valet did not place is *foreign load* on its host, unless it
+  names Valet groups (``metadata.valet.groups``): then it is recorded as an
+  existing placement, so the groups' rules count it.
+
+The function is pure (data in, data out), so the leader's sync and its
+notification listener share it, and running it twice changes nothing.
+"""
+
+import dataclasses
+import logging
+
+from ostro.errors import OstroError
+from ostro.parse import values
+
+LOG = logging.getLogger(__name__)
+
+#: What a server uses of each host dimension, from its flavor.
+LOAD_DIMENSIONS = ("vcpus", "memory_mb", "disk_gb")
+
+
+@dataclasses.dataclass(frozen=True)
+class Server:
+    """One Nova instance as the reconciliation needs it."""
+
+    id: str
+    name: str
+    host: str | None
+    flavor: dict           # name, vcpus, ram, disk, ephemeral, swap
+    groups: tuple = ()     # metadata.valet.groups
+    project_id: str | None = None
+
+    @property
+    def load(self):
+        """(vcpus, memory_mb, disk_gb) the server takes on its host."""
+        flavor = self.flavor
+        disk = flavor.get("disk", 0) + flavor.get("ephemeral", 0) + flavor.get("swap", 0) / 1024
+        return (flavor.get("vcpus", 0), flavor.get("ram", 0), disk)
+
+
+def groups_of(metadata, instance_id):
+    """The Valet groups an instance's metadata names (``metadata.valet``);
+    unreadable metadata names none (the instance still counts as load)."""
+    try:
+        return tuple(values.group_names((metadata or {}).get("valet"), f"instance {instance_id}"))
+    except OstroError as exc:
+        LOG.warning("instance %s: unreadable valet metadata (%s); no groups",
+                    instance_id, exc.message)
+        return ()
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What :func:`reconcile` decided: the state to hold, the foreign load
+    per host, and one line per change for the log."""
+
+    data: dict
+    foreign: dict = dataclasses.field(default_factory=dict)
+    actions: list = dataclasses.field(default_factory=list)
+
+
+def reconcile(data, servers, locations, now, known_groups=frozenset(), known_flavors=None):
+    """The state ``data`` should become given Nova's ``servers`` (id -> Server).
+
+    ``locations`` are the hosts and backends the data centre has;
+    ``known_groups`` the named groups, ``known_flavors`` the flavor names an
+    existing placement may use (``None``: any).
+    """
+    outcome = Outcome({"plans": data["plans"], "placements": []})
+    matched = set()
+    for record in data["placements"]:
+        kept = _follow(record, servers, locations, now, outcome.actions)
+        if kept is not None:
+            outcome.data["placements"].append(kept)
+            if kept["resource_id"]:
+                matched.add(kept["resource_id"])
+    for server in sorted(servers.values(), key=lambda s: s.id):
+        if server.id in matched or server.host not in locations:
+            continue
+        if server.groups and _fits(server, known_groups, known_flavors):
+            outcome.data["placements"].append(_existing(server, now))
+            outcome.actions.append(f"recorded {server.id} on {server.host} "
+                                   f"(groups {', '.join(server.groups)})")
+            continue
+        load = outcome.foreign.setdefault(server.host, dict.fromkeys(LOAD_DIMENSIONS, 0))
+        for dimension, amount in zip(LOAD_DIMENSIONS, server.load, strict=True):
+            load[dimension] += amount
+    return outcome
+
+
+def _follow(record, servers, locations, now, actions):
+    """``record`` as it should be now, or None when it is released."""
+    orch_id, instance = record["orch_id"], record["resource_id"]
+    server = servers.get(instance) if instance else None
+    if server is not None and server.host is not None:
+        # NOTE: where the instance runs decides, even if the placement's own
+        # host is gone (an evacuation off a removed host).
+        if server.host not in locations:
+            actions.append(f"released {orch_id}: instance {instance} is on unknown host "
+                           f"{server.host}")
+            return None
+        if server.host != record["location"]:
+            actions.append(f"moved {orch_id}: instance {instance} is on {server.host}, "
+                           f"not {record['location']}")
+            return {**record, "location": server.host, "state": "active", "updated_at": now}
+        if record["state"] != "active":
+            actions.append(f"activated {orch_id}: instance {instance} is on {server.host}")
+            return {**record, "state": "active", "updated_at": now}
+        return record
+    if record["location"] not in locations:
+        actions.append(f"released {orch_id}: location {record['location']} is gone")
+        return None
+    if instance and server is None and record["state"] == "active":
+        actions.append(f"released {orch_id}: instance {instance} is gone")
+        return None
+    # NOTE: not booted or not scheduled yet (or never will be): its TTL decides.
+    return record
+
+
+def _fits(server, known_groups, known_flavors):
+    """Whether ``server`` can be recorded as a placement: its groups and
+    flavor are known (else it only counts as load, and the log says why)."""
+    unknown = [group for group in server.groups if group not in known_groups]
+    flavor = server.flavor.get("name")
+    if unknown or (known_flavors is not None and flavor not in known_flavors):
+        LOG.warning("instance %s names unknown Valet groups %s or flavor %r: "
+                    "counted as load only", server.id, unknown, flavor)
+        return False
+    return True
+
+
+def _existing(server, now):
+    """A placement record (outside any plan) for a server booted with Valet groups."""
+    entry = {"type": "OS::Nova::Server", "name": server.name,
+             "properties": {"flavor": server.flavor.get("name"),
+                            "metadata": {"valet": {"groups": list(server.groups)}}}}
+    return {"orch_id": server.id, "plan_id": None, "location": server.host,
+            "state": "active", "updated_at": now, "resource_id": server.id,
+            "entry": entry, "named_groups": sorted(server.groups)}

@@ -110,10 +110,13 @@ def _parse_unbuilt(res):
     ``None`` when it cannot be known yet (e.g. its template needs attributes
     of resources not created), and then it is planned when it is built."""
     try:
-        return res._parse_nested_stack(res.physical_resource_name(), res.child_template(),
-                                       res.child_params())
+        # NOTE: a label only (Heat names the real one when it builds it; a
+        # resource not created yet has no physical name).
+        label = f"{res.stack.name}-{res.name}"
+        return res._parse_nested_stack(label, res.child_template(), res.child_params())
     except Exception as exc:  # noqa: BLE001 (any template error: Heat reports it itself)
-        LOG.info("Valet: nested stack of %s not planned before it is built: %s", res.name, exc)
+        LOG.info("Valet: nested stack of %s not planned before it is built: %s", res.name, exc,
+                 exc_info=True)
         return None
 
 
@@ -126,7 +129,7 @@ def _entry(res, existing, kind, name, aliases):
         wanted = DECLARATION_PROPERTIES
     props = {}
     for key in wanted:
-        if key in res.properties.schema:
+        if key in res.properties_schema:
             value = res.properties[key]
             if value not in (None, [], {}):
                 props[key] = value

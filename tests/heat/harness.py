@@ -102,6 +102,14 @@ class InlineThreads(tools.DummyThreadGroupManager):
     def stop_timers(self, stack_id):
         return None
 
+    def add_msg_queue(self, stack_id, msg_queue):
+        return None
+
+    def remove_msg_queue(self, thread, stack_id, msg_queue):
+        # NOTE: no threads, so no queued messages to cancel (the dummy's own
+        # version fails here).
+        return None
+
     def start_with_acquired_lock(self, stack, lock, func, *args, **kwargs):
         try:
             func(*args, **kwargs)
@@ -162,8 +170,9 @@ class HeatCase(common.HeatTestCase):
         self.engine.thread_group_mgr = InlineThreads()
         self.engine.engine_id = "engine-1"
         self.worker = worker.WorkerService("valet-test-host", "worker", "engine-1",
-                                           tools.DummyThreadGroupManager())
+                                           InlineThreads())
         self.worker._rpc_client = worker_client.WorkerClient()
+        self.engine.worker_service = self.worker
         self.queue = []
         engine = self.engine
 

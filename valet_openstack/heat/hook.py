@@ -36,6 +36,11 @@ def root_of(stack):
     """``(root stack, built)``: the stack to plan as a whole and, when
     ``stack`` is nested, the map that lets :func:`plan.plan_resources` use
     this very object (its uuids are the ones Heat stores)."""
+    if stack.in_convergence_check:
+        # NOTE: a convergence worker's stack knows only the resource it
+        # works on and its inputs (heat refuses to load the others from the
+        # database); a fresh copy reads every resource, uuid included.
+        return heat_stack.Stack.load(stack.context, stack_id=stack.root_stack_id()), {}
     if not stack.owner_id:
         return stack, {}
     root = heat_stack.Stack.load(stack.context, stack_id=stack.root_stack_id())

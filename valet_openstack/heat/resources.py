@@ -15,10 +15,13 @@
   under Heat's convergence engine (doc/decisions.md, "Heat").
 """
 
+import contextlib
+
 from heat.engine import attributes, constraints, properties, resource, support
 from heat.engine.resources.openstack.cinder import volume as heat_volume
 from heat.engine.resources.openstack.nova import server as heat_server
 
+from valet_openstack import client as valet_client
 from valet_openstack.heat import hook
 
 GROUP_TYPES = ["affinity", "diversity", "exclusivity"]
@@ -85,8 +88,16 @@ class ValetGroup(resource.Resource):
                 api.remove_member(self.resource_id, project)
 
     def handle_delete(self):
-        if self.resource_id:
-            hook.client().delete_group(self.resource_id)
+        if not self.resource_id:
+            return
+        api = hook.client()
+        # NOTE: Valet keeps a group that has member projects (409); the
+        # members are this resource's own, so they go first.  A member that
+        # still has servers in the group stops the delete with Valet's reason.
+        for project in self.properties[self.MEMBERS] or []:
+            with contextlib.suppress(valet_client.NotFound):
+                api.remove_member(self.resource_id, project)
+        api.delete_group(self.resource_id)
 
     def _resolve_attribute(self, name):
         if name == self.GROUP_NAME:

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from tests.heat import harness
-from tests.heat.valet_server import running_valet
+from tests.live_valet import running_valet
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,7 +6,7 @@ they are created (doc/decisions.md, "Heat")."""
 from tests.heat import harness  # isort: skip  (heat.tests.common first)
 
 from tests.heat.test_legacy import SERVER
-from tests.heat.valet_server import plan_of
+from tests.live_valet import plan_of
 
 STACK = """
 heat_template_version: 2018-08-31

@@ -9,7 +9,7 @@ from heat.engine import resources as heat_resources
 from heat.engine import stack as heat_stack
 from heat.engine import template
 
-from tests.heat.valet_server import groups_by_host, plan_of
+from tests.live_valet import groups_by_host, plan_of
 from valet_openstack.heat import plan as heat_plan
 
 SERVER = """

@@ -10,7 +10,7 @@ from heat.common import template_format
 from heat.engine import environment, template
 from heat.engine import stack as heat_stack
 
-from tests.heat.valet_server import plan_of
+from tests.live_valet import plan_of
 from valet_api.live_server import call
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "etc" / "heat" / "examples"

@@ -142,3 +142,19 @@ resources:{crowd}
         self.assertEqual(names["tier.app1"], {e["name"]: k for k, e in again.items()}["tier.app1"])
         self.assertEqual([names["tier.app1"], names["tier.app2"]],
                          resources[names["tier.app_together"]]["properties"]["resources"])
+
+    def test_with_planned_servers_an_update_plans_new_servers_under_their_uuids(self):
+        # The lifecycle plugin sees a new server before Heat stores it (no
+        # uuid yet: a provisional id); the planned server, created next,
+        # puts it in the plan under the uuid Nova will be given.
+        env = self.planned_environment()
+        stack = self.create("mapped", STACK, files=FILES, environment=env)
+        stack = self.update(stack, STACK + SERVER.format(name="web3"), files=FILES,
+                            environment=env)
+        self.assertEqual(("UPDATE", "COMPLETE"), (stack.action, stack.status),
+                         stack.status_reason)
+        placements = plan_of(harness.VALET_URL, stack.id)["placements"]
+        self.assertEqual("web3", placements[stack["web3"].uuid]["name"])
+        self.assertEqual(1, sum(p["name"] == "web3" for p in placements.values()))
+        self.delete(stack)
+        self.assertIsNone(plan_of(harness.VALET_URL, stack.id))

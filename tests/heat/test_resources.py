@@ -85,3 +85,24 @@ class ResourceTypes(harness.HeatCase):
                          (updated["description"], sorted(updated["members"])))
         self.delete(stack)
         self.assertIsNone(group("team-a"))
+
+    def test_a_stack_may_create_the_named_group_its_servers_join(self):
+        servers = "".join(f"""
+  {name}:
+    type: OS::Nova::Server
+    properties:
+      image: cirros
+      flavor: m1.small
+      user_data_format: RAW
+      metadata: {{valet: {{groups: [{{get_resource: team}}]}}}}
+""" for name in ("one", "two"))
+        template = GROUP.format(name="team-b", description="apart", members="[]").replace(
+            "exclusivity", "diversity").replace("rack", "host") + servers
+        stack = self.create("team-b", template, environment=self.planned_environment())
+        self.assertEqual(("CREATE", "COMPLETE"), (stack.action, stack.status),
+                         stack.status_reason)
+        placements = plan_of(harness.VALET_URL, stack.id)["placements"]
+        hosts = {placements[stack[n].uuid]["location"] for n in ("one", "two")}
+        self.assertEqual(2, len(hosts))
+        self.delete(stack)
+        self.assertIsNone(group("team-b"))

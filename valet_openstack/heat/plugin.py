@@ -12,11 +12,14 @@ A refusal raises, so Heat fails the stack with Valet's reason (Heat takes
 the exception's first argument as the status reason).
 """
 
+import logging
+
 from heat.engine import lifecycle_plugin
 
 from valet_openstack.heat import hook
 from valet_openstack.heat import plan as heat_plan
 
+LOG = logging.getLogger(__name__)
 CREATE, UPDATE, ROLLBACK, DELETE = "CREATE", "UPDATE", "ROLLBACK", "DELETE"
 
 
@@ -25,6 +28,13 @@ class ValetLifecyclePlugin(lifecycle_plugin.LifecyclePlugin):
 
     def do_pre_op(self, cnxt, stack, current_stack=None, action=None):
         if action == CREATE:
+            if _creates_named_groups(stack):
+                # NOTE: Valet would refuse servers that join a group it does
+                # not know yet; the planned servers plan the stack once the
+                # group exists (they depend on it).
+                LOG.info("Valet: stack %s creates named groups: planned by its servers",
+                         stack.name)
+                return
             hook.ensure_planned(stack)
         elif action in (UPDATE, ROLLBACK) and not stack.owner_id:
             # NOTE: ``stack`` is the stack as it is and ``current_stack`` its
@@ -43,3 +53,8 @@ class ValetLifecyclePlugin(lifecycle_plugin.LifecyclePlugin):
     def get_ordinal(self):
         # NOTE: early, so that other plugins see a stack Valet accepted.
         return 50
+
+
+def _creates_named_groups(stack):
+    return any(res.type() == "OS::Valet::Group" and res.resource_id is None
+               for res in stack.resources.values())

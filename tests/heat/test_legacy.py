@@ -8,8 +8,10 @@ from heat.common import template_format
 from heat.engine import resources as heat_resources
 from heat.engine import stack as heat_stack
 from heat.engine import template
+from oslo_config import cfg
 
 from tests.live_valet import groups_by_host, plan_of
+from valet_api.live_server import free_port
 from valet_openstack.heat import plan as heat_plan
 
 SERVER = """
@@ -158,3 +160,16 @@ resources:{crowd}
         self.assertEqual(1, sum(p["name"] == "web3" for p in placements.values()))
         self.delete(stack)
         self.assertIsNone(plan_of(harness.VALET_URL, stack.id))
+
+    def test_with_valet_down_reject_fails_the_stack_and_yield_goes_on(self):
+        cfg.CONF.set_override("url", f"http://127.0.0.1:{free_port()}", group="valet")
+        two = STACK.split("  data:")[0]        # web1, web2, db
+        stack = self.create("rejected", two)
+        self.assertEqual(("CREATE", "FAILED"), (stack.action, stack.status))
+        self.assertIn("failure_mode = reject", stack.status_reason)
+        self.assertEqual([], self.servers.created)
+        cfg.CONF.set_override("failure_mode", "yield", group="valet")
+        stack = self.create("yielded", two)
+        self.assertEqual(("CREATE", "COMPLETE"), (stack.action, stack.status),
+                         stack.status_reason)
+        self.assertEqual(3, len(self.servers.created))

@@ -174,6 +174,9 @@ class HeatCase(common.HeatTestCase):
         self.worker._rpc_client = worker_client.WorkerClient()
         self.engine.worker_service = self.worker
         self.queue = []
+        # NOTE: a nested stack's parent waits for it inside its own check,
+        # so its messages must be delivered while that check runs.
+        self.deliver_at_once = False
         engine = self.engine
 
         def call(client, ctxt, msg, version=None, timeout=None):
@@ -182,6 +185,8 @@ class HeatCase(common.HeatTestCase):
 
         def cast(client, ctxt, msg, version=None):
             self.queue.append(msg)
+            if self.deliver_at_once:
+                self.drain()
 
         self.patchobject(rpc_client.EngineClient, "call", new=call)
         self.patchobject(rpc_client.EngineClient, "cast", new=call)

@@ -5,7 +5,7 @@ they are created (doc/decisions.md, "Heat")."""
 
 from tests.heat import harness  # isort: skip  (heat.tests.common first)
 
-from tests.heat.test_legacy import SERVER
+from tests.heat.test_legacy import FILES, SERVER
 from tests.live_valet import plan_of
 
 STACK = """
@@ -82,3 +82,19 @@ resources:{crowd}
         self.assertIn("Valet refused", stack.status_reason)
         self.assertIn("apart", stack.status_reason)
         self.assertEqual([], self.servers.created)
+
+    def test_a_nested_stack_joins_its_roots_plan(self):
+        self.deliver_at_once = True
+        template = STACK + "  tier:\n    type: file:///tier.yaml\n"
+        stack = self.create("nesting", template, files=FILES,
+                            environment=self.planned_environment())
+        self.assertEqual(("CREATE", "COMPLETE"), (stack.action, stack.status),
+                         stack.status_reason)
+        nested = stack["tier"].nested()
+        placements = plan_of(harness.VALET_URL, stack.id)["placements"]
+        expected = {stack[n].uuid: n for n in ("web1", "web2", "db", "data")}
+        expected.update({nested[n].uuid: "tier." + n for n in ("app1", "app2")})
+        self.assertEqual(expected, {k: p["name"] for k, p in placements.items()})
+        self.assertEqual(placements[nested["app1"].uuid]["location"],
+                         placements[nested["app2"].uuid]["location"])      # affinity
+        self.assertIsNone(plan_of(harness.VALET_URL, nested.id))          # one plan: the root's

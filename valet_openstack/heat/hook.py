@@ -40,9 +40,12 @@ def root_of(stack):
         # NOTE: a convergence worker's stack knows only the resource it
         # works on and its inputs (heat refuses to load the others from the
         # database); a fresh copy reads every resource, uuid included.
-        return heat_stack.Stack.load(stack.context, stack_id=stack.root_stack_id()), {}
+        stack = heat_stack.Stack.load(stack.context, stack_id=stack.id)
     if not stack.owner_id:
         return stack, {}
+    # NOTE: the nested stack is handed over, not found through its parent
+    # resource, whose physical id (the nested stack's id) may not be
+    # recorded yet while the nested stack is being built.
     root = heat_stack.Stack.load(stack.context, stack_id=stack.root_stack_id())
     return root, {(stack.owner_id, stack.parent_resource_name): stack}
 

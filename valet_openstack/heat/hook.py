@@ -1,0 +1,116 @@
+"""What Heat does with Valet, whichever hook calls it: plan a stack (create
+or bring the plan up to date), forget it, and react to Valet's answers.
+
+Both hooks use it: the lifecycle plugin (legacy engine) and the planned
+server and volume types (both engines; doc/decisions.md, "Heat").
+Planning is idempotent: Valet keeps one plan per ``stack_id``, so a hook
+that runs twice, or in several heat-engine workers at once, plans once.
+"""
+
+import logging
+
+from heat.engine import stack as heat_stack
+from oslo_config import cfg
+
+from valet_openstack import client as valet_client
+from valet_openstack import options
+from valet_openstack.heat import plan as heat_plan
+
+LOG = logging.getLogger(__name__)
+
+options.register_opts(cfg.CONF)
+
+
+class ValetRefused(Exception):
+    """Valet will not place the stack; the message is Valet's reason, which
+    Heat shows as the stack's (or resource's) status reason."""
+
+
+def client():
+    """A client on heat.conf's ``[valet]`` (built per use: cheap, and it
+    follows configuration changes)."""
+    return valet_client.ValetClient(cfg.CONF)
+
+
+def root_of(stack):
+    """``(root stack, built)``: the stack to plan as a whole and, when
+    ``stack`` is nested, the map that lets :func:`plan.plan_resources` use
+    this very object (its uuids are the ones Heat stores)."""
+    if stack.in_convergence_check:
+        # NOTE: a convergence worker's stack knows only the resource it
+        # works on and its inputs (heat refuses to load the others from the
+        # database); a fresh copy reads every resource, uuid included.
+        stack = heat_stack.Stack.load(stack.context, stack_id=stack.id)
+    if not stack.owner_id:
+        return stack, {}
+    # NOTE: the nested stack is handed over, not found through its parent
+    # resource, whose physical id (the nested stack's id) may not be
+    # recorded yet while the nested stack is being built.
+    root = heat_stack.Stack.load(stack.context, stack_id=stack.root_stack_id())
+    return root, {(stack.owner_id, stack.parent_resource_name): stack}
+
+
+def ensure_planned(stack):
+    """Make Valet's plan of ``stack``'s root hold every server and volume
+    Heat knows of now; the plan (``None`` when Valet is down and
+    ``failure_mode = yield``)."""
+    root, built = root_of(stack)
+    return sync(root, heat_plan.plan_resources(root, built))
+
+
+def sync(root, resources):
+    """Create the plan of ``root`` with ``resources``, or update it if it
+    exists and its placements are not those resources."""
+    def create_or_update():
+        api = client()
+        plan = api.create_plan(root.id, resources, name=root.name)
+        if set(plan.get("placements") or {}) != heat_plan.planned_ids(resources):
+            plan = api.update_plan(root.id, resources)
+        return plan
+    return guarded(f"plan stack {root.name}", create_or_update)
+
+
+def update(stack, resources):
+    """Re-plan a stack that Heat is updating (its plan kept where it can)."""
+    def update_or_create():
+        api = client()
+        try:
+            return api.update_plan(stack.id, resources)
+        except valet_client.NotFound:
+            # NOTE: a stack created while Valet was yielding has no plan yet.
+            return api.create_plan(stack.id, resources, name=stack.name)
+    return guarded(f"re-plan stack {stack.name}", update_or_create)
+
+
+def forget(stack_id):
+    """Delete the plan of a stack; never blocks the delete of the stack: if
+    Valet cannot be reached the plan's placements expire by themselves
+    (DESIGN §6) and the operator can delete it later."""
+    try:
+        client().delete_plan(stack_id)
+    except valet_client.ValetError as exc:
+        LOG.warning("Valet: could not delete the plan of stack %s: %s", stack_id, exc)
+
+
+def forget_on_stack_delete(stack):
+    """Called as a server or volume is deleted: when the whole (root) stack
+    is being deleted its plan goes too."""
+    if not stack.owner_id and stack.action == stack.DELETE:
+        forget(stack.id)
+
+
+def guarded(what, call):
+    """Run a Valet call the way ``[valet] failure_mode`` wants: a refusal
+    always stops Heat with Valet's reason; Valet out of reach stops it
+    (reject) or lets it go on without a plan (yield)."""
+    try:
+        return call()
+    except valet_client.Unavailable as exc:
+        if cfg.CONF.valet.failure_mode == "yield":
+            LOG.warning("Valet: could not %s, going on without a plan "
+                        "(failure_mode = yield): %s", what, exc)
+            return None
+        raise ValetRefused(f"Valet could not {what} (failure_mode = reject): "
+                           f"{exc.message}") from exc
+    except valet_client.ValetError as exc:
+        raise ValetRefused(f"Valet refused to {what}: {exc.message}") from exc

@@ -80,12 +80,9 @@ class ValetClient:
     def request(self, method, path, body=None):
         """The decoded JSON answer (``None`` for 204); a :class:`ValetError`
         for any other answer than 2xx."""
-        # NOTE: the API's DELETE handlers answer 204 without a body and are
-        # not exposed as JSON: asking for JSON there gets 406 (even instead
-        # of a 404), so a DELETE asks for nothing in particular.
-        headers = {} if method == "DELETE" else {"Accept": "application/json"}
         try:
-            response = self.adapter.request(path, method, json=body, headers=headers)
+            response = self.adapter.request(path, method, json=body,
+                                             headers={"Accept": "application/json"})
         except ks_exceptions.EndpointNotFound as exc:
             raise Unavailable("no Valet endpoint: set [valet] url or register service "
                               f"type {self.conf[options.GROUP].service_type} in Keystone "

@@ -150,3 +150,17 @@ def test_setup_app_takes_pecan_configuration(empty_url, as_config):
         assert webtest.TestApp(app).get("/v1/groups").json == {"groups": []}
     finally:
         app.store.close()
+
+
+@pytest.mark.parametrize("method, path, status", [
+    ("DELETE", "/v1/groups/nope", 404), ("DELETE", "/v1/plans/nope", 404),
+    ("DELETE", "/v1/placements/nope", 404), ("HEAD", "/v1/status", 204),
+    ("OPTIONS", "/v1/plans", 204), ("DELETE", "/v1/groups/nope/members", 404)])
+def test_clients_that_accept_only_json_get_the_same_answers(engine_api, method, path, status):
+    # NOTE: the original Valet's clients send Accept: application/json on
+    # every verb, including those answered with no body.
+    response = engine_api.request(path, method=method, expect_errors=True,
+                                  headers={"Accept": "application/json"})
+    assert response.status_int == status, response.text
+    if status >= 400:
+        assert response.json["code"] == status

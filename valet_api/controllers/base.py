@@ -22,7 +22,7 @@ class Resource:
     def allowed(self):
         return [verb.upper() for verb in VERBS if hasattr(self, verb)] + ["OPTIONS"]
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def _route(self, args, request):
         segments = [segment for segment in args if segment]
         if segments:
@@ -37,7 +37,7 @@ class Resource:
             raise errors.MethodNotAllowed(request.method, self.allowed())
         return getattr(self, verb), []
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def options(self):
         pecan.response.headers["Allow"] = ", ".join(self.allowed())
         return no_content()

@@ -73,7 +73,7 @@ class Group(base.Resource):
         base.created()
         return show(group)
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def delete(self):
         pecan.request.store.delete_group(self.id_or_name)
         return base.no_content()
@@ -95,7 +95,7 @@ class Members(base.Resource):
         base.created()
         return show(group)
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def delete(self):
         pecan.request.store.set_group_members(self.id_or_name, [])
         return base.no_content()
@@ -107,7 +107,7 @@ class Member(base.Resource):
     def __init__(self, id_or_name, project_id):
         self.id_or_name, self.project_id = id_or_name, project_id
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def get(self):
         group = pecan.request.store.get_group(self.id_or_name)
         if self.project_id not in group.members:
@@ -115,7 +115,7 @@ class Member(base.Resource):
                 f"project {self.project_id} is not a member of group {group.name}")
         return base.no_content()
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def delete(self):
         pecan.request.store.remove_group_member(self.id_or_name, self.project_id)
         return base.no_content()

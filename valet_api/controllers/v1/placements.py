@@ -45,7 +45,7 @@ class Placement(base.Resource):
         base.created()
         return {"placement": shown}
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def delete(self):
         engine().release(self.key)
         return base.no_content()

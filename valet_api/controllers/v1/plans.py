@@ -60,7 +60,7 @@ class Plan(base.Resource):
         base.created()
         return {"plan": shown}
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def delete(self):
         engine().delete_plan(self.plan_id)
         return base.no_content()

@@ -34,7 +34,7 @@ class Status(base.Resource):
     def get(self):
         return {"status": report()}
 
-    @pecan.expose()
+    @pecan.expose(content_type="application/json")
     def head(self):
         report()
         return base.no_content()

@@ -4,8 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit postgres keystone rabbitmq policy-sample bench-test bench clean
+.PHONY: run test lint unit postgres keystone rabbitmq policy-sample bench-test bench nova clean
 BENCH_STAMP := $(VENV)/.installed-bench
+NOVA_STAMP := $(VENV)/.installed-nova
 # Keystone for the auth tests lives in its own venv: its pins never touch .venv.
 KEYSTONE_VENV ?= .venv-keystone
 KEYSTONE_STAMP := $(KEYSTONE_VENV)/.installed
@@ -69,7 +70,16 @@ bench-test: $(BENCH_STAMP)
 	$(BIN)/pytest tests/bench
 	$(BIN)/valet-sim bench --quick --output $$(mktemp -d)
 
-test: lint unit postgres keystone rabbitmq bench-test
+$(NOVA_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,nova]'
+	touch $(NOVA_STAMP)
+
+# ValetFilter inside a real in-process nova (fake computes) and a real
+# valet-api: nova's test base needs a pytest process of its own.
+nova: $(NOVA_STAMP)
+	$(BIN)/pytest tests/nova
+
+test: lint unit postgres keystone rabbitmq bench-test nova
 
 bench: $(BENCH_STAMP)
 	$(BIN)/valet-sim bench --output doc/benchmarks

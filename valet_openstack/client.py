@@ -98,7 +98,7 @@ class ValetClient:
             except Unavailable as exc:
                 if not exc.retriable or not attempts_left:
                     raise
-                LOG.warning("Valet: %s; %d retries left, next in %.1f s",
+                LOG.warning("%s; %d retries left, next in %.1f s",
                             exc, attempts_left, delay)
             time.sleep(delay)
             delay *= 2
@@ -106,8 +106,9 @@ class ValetClient:
 
     def _attempt(self, method, path, body):
         try:
-            response = self.adapter.request(path, method, json=body,
-                                             headers={"Accept": "application/json"})
+            # NOTE: no "Accept: application/json": valet-api's 204 handlers
+            # (DELETE) expose no JSON template, and pecan answers 406 to it.
+            response = self.adapter.request(path, method, json=body)
         except ks_exceptions.EndpointNotFound as exc:
             raise Unavailable("no Valet endpoint: set [valet] url or register service "
                               f"type {self.conf[options.GROUP].service_type} in Keystone "

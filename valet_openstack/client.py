@@ -85,6 +85,16 @@ class ValetClient:
             region_name=section.region_name, endpoint_override=self.endpoint,
             connect_retries=0, status_code_retries=0, raise_exc=False)
 
+    def close(self):
+        """Close the session's pooled connections."""
+        self.adapter.session.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
     # -- transport ------------------------------------------------------------
 
     def request(self, method, path, body=None):

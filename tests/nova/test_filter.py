@@ -241,6 +241,7 @@ class TestValetDown(ValetNovaTestCase):
         self.valet_is(f"http://127.0.0.1:{free_port()}", "yield")   # nothing listens
         server = self.boot()
         self.assertEqual("host1", self.active_host(server))        # nova's own choice
+        self.assertEqual(404, VALET.call("GET", f"/v1/placements/{server['id']}")[0])
 
     def test_reject_when_valet_is_unreachable(self):
         self.valet_is(f"http://127.0.0.1:{free_port()}", "reject")

@@ -38,7 +38,11 @@ GROUPS_HINT = "valet_groups"
 
 
 class ValetFilter(filters.BaseHostFilter):
-    """Only the host Valet planned (or re-planned) for the instance passes."""
+    """Only the host Valet planned (or re-planned) for the instance passes.
+
+    NOTE: no ``host_passes``: asking Valet host by host would reserve or
+    re-plan once per host; nova calls :meth:`filter_all`.
+    """
 
     # NOTE: a rebuild keeps the instance on its host: Valet's placement stands.
     RUN_ON_REBUILD = False
@@ -51,10 +55,6 @@ class ValetFilter(filters.BaseHostFilter):
         # available_filters, and only a deployment that enables this filter
         # should grow a [valet] section.  Registering twice is harmless.
         options.register_opts(CONF)
-
-    def host_passes(self, host_state, spec_obj):
-        """One host on its own (nova calls filter_all instead)."""
-        return bool(list(self.filter_all([host_state], spec_obj)))
 
     def filter_all(self, filter_obj_list, spec_obj):
         hosts = list(filter_obj_list)
@@ -81,19 +81,22 @@ class ValetFilter(filters.BaseHostFilter):
 
     def place(self, spec_obj, names):
         """The host Valet reserves for the instance among ``names``."""
-        valet = valet_client.ValetClient(CONF)
+        with valet_client.ValetClient(CONF) as valet:
+            return self._reserve(valet, spec_obj, names)
+
+    def _reserve(self, valet, spec_obj, names):
         instance = spec_obj.instance_uuid
-        for key in (spec_obj.get_scheduler_hint(HEAT_HINT), instance):
+        heat_id = spec_obj.get_scheduler_hint(HEAT_HINT)
+        for key in (heat_id, instance):
             if not key:
                 continue
             try:
                 return valet.reserve(key, names, resource_id=instance)["location"]
             except valet_client.NotFound:
                 LOG.debug("Valet has no placement %s for instance %s", key, instance)
-        if spec_obj.get_scheduler_hint(HEAT_HINT):
+        if heat_id:
             LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
-                        "plugin enabled?); placing instance %s ad hoc",
-                        spec_obj.get_scheduler_hint(HEAT_HINT), instance)
+                        "plugin enabled?); placing instance %s ad hoc", heat_id, instance)
         # NOTE: plans are idempotent by stack id, so a retried or concurrent
         # ad hoc request for one instance gets the one plan.
         valet.create_plan(instance, {instance: adhoc_server(spec_obj)},

@@ -11,19 +11,12 @@ import time
 import unittest
 import warnings
 
-import nova.conf
 from nova.tests import fixtures as nova_fixtures
 from nova.tests.functional import integrated_helpers
 from sqlalchemy import exc as sqlalchemy_exc
 
 from tests.nova.valet_server import HOSTS, SilentServer, ValetServer
 from valet_api.live_server import free_port
-from valet_openstack import options
-
-CONF = nova.conf.CONF
-# NOTE: the filter registers [valet] itself when nova loads it; the tests set
-# [valet] url before that, so they register it first (registering twice is fine).
-options.register_opts(CONF)
 
 NOVA_DEFAULT_FILTERS = ["ComputeFilter", "ComputeCapabilitiesFilter", "ImagePropertiesFilter",
                         "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter"]
@@ -62,8 +55,6 @@ class ValetNovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
                    group="filter_scheduler")
         self.flags(api_paste_config=os.path.join(sys.prefix, "etc/nova/api-paste.ini"),
                    group="wsgi")
-        self.flags(url=VALET.url, read_timeout=10.0, retries=1, retry_delay=0.2,
-                   failure_mode="reject", group="valet")
         self.useFixture(nova_fixtures.HostNameWeigherFixture(
             {"host1": 100, "host2": 50, "host3": 10, "host4": 5}))
         super().setUp()
@@ -73,6 +64,10 @@ class ValetNovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         # the filters.
         warnings.filterwarnings("ignore", message=r"The noload\(\) option is deprecated",
                                 category=sqlalchemy_exc.SADeprecationWarning)
+        # NOTE: [valet] exists only because the scheduler, starting in
+        # super().setUp(), loaded the filter, which registers it on nova's CONF.
+        self.flags(url=VALET.url, read_timeout=10.0, retries=1, retry_delay=0.2,
+                   failure_mode="reject", group="valet")
         self.addCleanup(VALET.forget_everything)
         for host in HOSTS:
             self._start_compute(host)

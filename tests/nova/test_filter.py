@@ -80,8 +80,12 @@ class ValetNovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
             body["os:scheduler_hints"] = hints
         return self.api.post_server(body)
 
+    def wait_for(self, server, status):
+        # NOTE: up to 20 s (nova's default is 5 s): the machine may be busy.
+        return self._wait_for_state_change(server, status, max_retries=40)
+
     def active_host(self, server):
-        return self._wait_for_state_change(server, "ACTIVE")["OS-EXT-SRV-ATTR:host"]
+        return self.wait_for(server, "ACTIVE")["OS-EXT-SRV-ATTR:host"]
 
     def plan(self, stack_id, resources, locations=None):
         """``{orchestration id: planned host}`` of a plan made through the API."""
@@ -191,7 +195,9 @@ class TestAdHoc(ValetNovaTestCase):
         self.api.post_server(body)
         servers = self.api.get_servers()
         self.assertEqual(3, len(servers))
-        hosts = [self.active_host(server) for server in servers]
+        # NOTE: nova's default wait (5 s): this test is expected to fail here.
+        hosts = [self._wait_for_state_change(server, "ACTIVE")["OS-EXT-SRV-ATTR:host"]
+                 for server in servers]
         self.assertEqual(3, len(set(hosts)), hosts)     # one Valet call per instance
         for server, host in zip(servers, hosts, strict=True):
             self.assert_reserved_for(server, host)
@@ -208,15 +214,14 @@ class TestAdHoc(ValetNovaTestCase):
 
     def test_unknown_group_is_refused_with_no_valid_host(self):
         server = self.boot({"valet_groups": "no-such-group"})
-        server = self._wait_for_state_change(server, "ERROR")
+        server = self.wait_for(server, "ERROR")
         self.assertIn("No valid host", server["fault"]["message"])
 
 
 class TestValetDown(ValetNovaTestCase):
 
     def valet_is(self, url, failure_mode):
-        # NOTE: tiny timeouts: the failure path must end within nova's own
-        # wait for the state change (10 polls, 0.5 s apart).
+        # NOTE: tiny timeouts, so that the bounded failure path ends quickly.
         self.flags(url=url, read_timeout=0.5, retries=1, retry_delay=0.1,
                    failure_mode=failure_mode, group="valet")
 
@@ -225,12 +230,14 @@ class TestValetDown(ValetNovaTestCase):
         self.addCleanup(silent.close)
         self.valet_is(silent.url, "reject")
         started = time.monotonic()
-        server = self._wait_for_state_change(self.boot(), "ERROR")
+        server = self.wait_for(self.boot(), "ERROR")
         elapsed = time.monotonic() - started
         self.assertIn("No valid host", server["fault"]["message"])
         # One attempt and one retry, each cut at read_timeout (0.5 s).
         self.assertEqual(2, silent.connections)
-        self.assertLess(elapsed, 5.0)   # generous: 2 x 0.5 s + 0.1 s expected
+        # Generous: 2 x 0.5 s + 0.1 s of Valet plus nova's own work; the
+        # defaults (5 s, 3 retries) would take over 23 s.
+        self.assertLess(elapsed, 15.0)
 
     def test_yield_when_valet_is_unreachable_boots_anyway(self):
         self.valet_is(f"http://127.0.0.1:{free_port()}", "yield")   # nothing listens
@@ -240,7 +247,7 @@ class TestValetDown(ValetNovaTestCase):
 
     def test_reject_when_valet_is_unreachable(self):
         self.valet_is(f"http://127.0.0.1:{free_port()}", "reject")
-        server = self._wait_for_state_change(self.boot(), "ERROR")
+        server = self.wait_for(self.boot(), "ERROR")
         self.assertIn("No valid host", server["fault"]["message"])
 
 

@@ -9,8 +9,8 @@ finds the instance's placement by, in order:
 1. the Heat scheduler hint ``heat_resource_uuid`` (Heat sends it with
    ``stack_scheduler_hints = true``): the orchestration id of a planned stack;
 2. the instance uuid, Valet's resource id of a placement already reserved
-   for it (a resize or a reschedule: Valet keeps the host if it is still a
-   candidate, else re-plans that server within the candidates);
+   for it (a resize, a cold migration, an evacuation: Valet keeps the host
+   if it is still a candidate, else re-plans that server within them);
 3. neither: a server booted without Heat gets an *ad hoc* one-server plan
    within the candidates, joining the named groups of the scheduler hint
    ``valet_groups`` (a list, or a comma-separated string, of names or ids).

@@ -4,6 +4,7 @@ computes of the nova tests (nova's ``SmallFakeDriver``: 2 vCPUs, 8 GB RAM,
 default flavors)."""
 
 import pathlib
+import shutil
 import socket
 import tempfile
 import threading
@@ -31,7 +32,8 @@ def inventory_text():
 
 class ValetServer:
     """``valet-api`` on 127.0.0.1 (noauth, SQLite, one worker) in a
-    temporary directory; :meth:`stop` ends it and returns its log."""
+    temporary directory; :meth:`stop` ends it, removes the directory and
+    returns the log."""
 
     def __init__(self):
         self.directory = pathlib.Path(tempfile.mkdtemp(prefix="valet-nova-"))
@@ -72,8 +74,12 @@ class ValetServer:
             self.expect(204, "DELETE", f"/v1/groups/{group['id']}")
 
     def stop(self):
-        stop(self.process, self.log)
-        return (self.directory / "valet-api.log").read_text(errors="replace")
+        """Stop the server and remove its directory; its log."""
+        try:
+            stop(self.process, self.log)
+            return (self.directory / "valet-api.log").read_text(errors="replace")
+        finally:
+            shutil.rmtree(self.directory, ignore_errors=True)
 
 
 class SilentServer:

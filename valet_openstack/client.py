@@ -4,16 +4,22 @@ It rides on a keystoneauth1 session built from ``[valet]``
 (:mod:`valet_openstack.options`): the endpoint is ``[valet] url`` (or the
 legacy ``[allegro] allegro_api_server_url``), else the catalog's ``valet``
 service; a request times out after ``read_timeout`` seconds and is retried
-``retries`` times with a growing delay after a connection error, a timeout or
-a 503 (keystoneauth1's own retry logic: connect and status-code retries).
-Every Valet operation it sends is idempotent (plans by stack id, reserve,
-release), so a retried request cannot place twice.
+``retries`` times after a connection error, a timeout or a 503, waiting
+``retry_delay`` seconds, then twice as long each time.  Every Valet operation
+it sends is idempotent (plans by stack id, reserve, release), so a retried
+request cannot place twice.
+
+NOTE: the retries are ours, not keystoneauth1's: its fixed delay never
+grows, a delay of 0 turns into its exponential default (0.5 s, 1 s, ...), and
+it honours a ``Retry-After`` header of any length.  A scheduler filter must
+know its worst case: about ``read_timeout x (retries + 1)`` plus the delays.
 
 Errors are typed (:class:`ValetError` and subclasses) and carry Valet's own
 message from its error body (DESIGN §4).
 """
 
 import logging
+import time
 
 from keystoneauth1 import adapter
 from keystoneauth1 import exceptions as ks_exceptions
@@ -46,7 +52,12 @@ class Refused(ValetError):
 
 
 class Unavailable(ValetError):
-    """Valet could not be reached or answered 5xx, after every retry."""
+    """Valet could not be reached or answered 5xx, after every retry;
+    ``retriable``: a connection failure, a timeout or a 503."""
+
+    def __init__(self, message, status=None, kind=None, retriable=False):
+        super().__init__(message, status, kind)
+        self.retriable = retriable
 
 
 BY_STATUS = {400: BadRequest, 404: NotFound, 409: Refused}
@@ -68,18 +79,42 @@ class ValetClient:
         if session.timeout is None:
             session.timeout = section.read_timeout
         self.endpoint = endpoint_override(conf)
+        self.retries, self.retry_delay = section.retries, section.retry_delay
         self.adapter = adapter.Adapter(
             session, service_type=section.service_type, interface=section.interface,
             region_name=section.region_name, endpoint_override=self.endpoint,
-            connect_retries=section.retries, connect_retry_delay=section.retry_delay,
-            status_code_retries=section.retries, retriable_status_codes=[503],
-            status_code_retry_delay=section.retry_delay, raise_exc=False)
+            connect_retries=0, status_code_retries=0, raise_exc=False)
+
+    def close(self):
+        """Close the session's pooled connections."""
+        self.adapter.session.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
     # -- transport ------------------------------------------------------------
 
     def request(self, method, path, body=None):
         """The decoded JSON answer (``None`` for 204); a :class:`ValetError`
-        for any other answer than 2xx."""
+        for any other answer than 2xx (:class:`Unavailable` once every
+        attempt failed to connect, timed out or got a 503)."""
+        delay = self.retry_delay
+        for attempts_left in range(self.retries, -1, -1):
+            try:
+                return self._attempt(method, path, body)
+            except Unavailable as exc:
+                if not exc.retriable or not attempts_left:
+                    raise
+                LOG.warning("%s; %d retries left, next in %.1f s",
+                            exc, attempts_left, delay)
+            time.sleep(delay)
+            delay *= 2
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _attempt(self, method, path, body):
         try:
             response = self.adapter.request(path, method, json=body,
                                              headers={"Accept": "application/json"})
@@ -87,6 +122,9 @@ class ValetClient:
             raise Unavailable("no Valet endpoint: set [valet] url or register service "
                               f"type {self.conf[options.GROUP].service_type} in Keystone "
                               f"({exc})") from exc
+        except ks_exceptions.RetriableConnectionFailure as exc:
+            raise Unavailable(f"Valet did not answer {method} {path}: {exc}",
+                              retriable=True) from exc
         except ks_exceptions.ClientException as exc:
             raise Unavailable(f"Valet did not answer {method} {path}: {exc}") from exc
         if response.status_code < 300:
@@ -194,6 +232,7 @@ def _error(method, path, response):
         pass
     if response.status_code >= 500:
         return Unavailable(f"Valet answered {response.status_code} to {method} {path}: "
-                           f"{message}", response.status_code, kind)
+                           f"{message}", response.status_code, kind,
+                           retriable=response.status_code == 503)
     error_class = BY_STATUS.get(response.status_code, ValetError)
     return error_class(message, response.status_code, kind)

@@ -34,7 +34,7 @@ valet_opts = [
                     "growing delay; a caller waits at most about "
                     "read_timeout x (retries + 1) plus the delays."),
     cfg.FloatOpt("retry_delay", default=0.5, min=0.0,
-                 help="Seconds before the first retry (doubled each time by keystoneauth1)."),
+                 help="Seconds before the first retry, doubled before each further one."),
     cfg.StrOpt("failure_mode", default="reject", choices=["reject", "yield"],
                help="When Valet cannot answer: reject (the filters pass no host, "
                     "the stack fails) or yield (the filters pass every host, Heat "

@@ -1,0 +1,139 @@
+"""``ValetFilter`` (alias ``AllegroFilter``): nova-scheduler passes only the
+host Valet planned for the instance (DESIGN §2, step 5).
+
+Configure it last in ``[filter_scheduler] enabled_filters`` so Valet chooses
+among the hosts every other filter accepted (doc/openstack.md).  It asks
+Valet once per instance, with every candidate host (``filter_all``), and
+finds the instance's placement by, in order:
+
+1. the Heat scheduler hint ``heat_resource_uuid`` (Heat sends it with
+   ``stack_scheduler_hints = true``): the orchestration id of a planned stack;
+2. the instance uuid, Valet's resource id of a placement already reserved
+   for it (a resize, a cold migration, an evacuation: Valet keeps the host
+   if it is still a candidate, else re-plans that server within them);
+3. neither: a server booted without Heat gets an *ad hoc* one-server plan
+   within the candidates, joining the named groups of the scheduler hint
+   ``valet_groups`` (a list, or a comma-separated string, of names or ids).
+
+Reserving records the instance uuid as the placement's resource id.  When
+Valet cannot answer (``Unavailable``), ``[valet] failure_mode`` decides:
+``reject`` passes no host (NoValidHost), ``yield`` passes every candidate.
+A refusal (no placement honours the rules, an unknown group) passes no host
+whatever the mode: Valet did answer.
+"""
+
+import nova.conf
+from nova.scheduler import filters
+from nova.scheduler import utils as scheduler_utils
+from oslo_log import log as logging
+
+from valet_openstack import client as valet_client
+from valet_openstack import options
+
+LOG = logging.getLogger(__name__)
+CONF = nova.conf.CONF
+
+HEAT_HINT = "heat_resource_uuid"
+GROUPS_HINT = "valet_groups"
+
+
+class ValetFilter(filters.BaseHostFilter):
+    """Only the host Valet planned (or re-planned) for the instance passes.
+
+    NOTE: no ``host_passes``: asking Valet host by host would reserve or
+    re-plan once per host; nova calls :meth:`filter_all`.
+    """
+
+    # NOTE: a rebuild keeps the instance on its host: Valet's placement stands.
+    RUN_ON_REBUILD = False
+    # Every instance of a multi-create request has its own placement.
+    run_filter_once_per_request = False
+
+    def __init__(self):
+        super().__init__()
+        # NOTE: registered here, not at import: nova imports every module of
+        # available_filters, and only a deployment that enables this filter
+        # should grow a [valet] section.  Registering twice is harmless.
+        options.register_opts(CONF)
+
+    def filter_all(self, filter_obj_list, spec_obj):
+        hosts = list(filter_obj_list)
+        if not hosts or scheduler_utils.request_is_rebuild(spec_obj):
+            return hosts
+        names = sorted({host.host for host in hosts})
+        try:
+            location = self.place(spec_obj, names)
+        except valet_client.Unavailable as exc:
+            return self._without_valet(hosts, spec_obj, exc)
+        except valet_client.ValetError as exc:
+            LOG.error("Valet refused instance %s (%s): %s; no host passes",
+                      spec_obj.instance_uuid, type(exc).__name__, exc.message)
+            return []
+        passing = [host for host in hosts if host.host == location]
+        if not passing:
+            # NOTE: only if Valet broke its contract (a host outside locations).
+            LOG.error("Valet placed instance %s on %s, not a candidate (%s)",
+                      spec_obj.instance_uuid, location, ", ".join(names))
+        else:
+            LOG.info("Valet placed instance %s on %s (of %d candidates)",
+                     spec_obj.instance_uuid, location, len(names))
+        return passing
+
+    def place(self, spec_obj, names):
+        """The host Valet reserves for the instance among ``names``."""
+        with valet_client.ValetClient(CONF) as valet:
+            return self._reserve(valet, spec_obj, names)
+
+    def _reserve(self, valet, spec_obj, names):
+        instance = spec_obj.instance_uuid
+        heat_id = spec_obj.get_scheduler_hint(HEAT_HINT)
+        for key in (heat_id, instance):
+            if not key:
+                continue
+            try:
+                return valet.reserve(key, names, resource_id=instance)["location"]
+            except valet_client.NotFound:
+                LOG.debug("Valet has no placement %s for instance %s", key, instance)
+        if heat_id:
+            LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
+                        "plugin enabled?); placing instance %s ad hoc", heat_id, instance)
+        # NOTE: plans are idempotent by stack id, so a retried or concurrent
+        # ad hoc request for one instance gets the one plan.
+        valet.create_plan(instance, {instance: adhoc_server(spec_obj)},
+                          name=f"nova-{instance}", locations=names)
+        return valet.reserve(instance, names, resource_id=instance)["location"]
+
+    def _without_valet(self, hosts, spec_obj, error):
+        mode = CONF[options.GROUP].failure_mode
+        if mode == "yield":
+            LOG.warning("Valet unavailable for instance %s (%s); failure_mode = yield: "
+                        "all %d candidates pass, no Valet placement",
+                        spec_obj.instance_uuid, error.message, len(hosts))
+            return hosts
+        LOG.error("Valet unavailable for instance %s (%s); failure_mode = reject: "
+                  "no host passes", spec_obj.instance_uuid, error.message)
+        return []
+
+
+class AllegroFilter(ValetFilter):
+    """The original Valet's name for :class:`ValetFilter`."""
+
+
+def adhoc_server(spec_obj):
+    """The Heat-shaped resource Valet plans for a server booted without Heat."""
+    properties = {"flavor": spec_obj.flavor.name,
+                  "metadata": {"valet": {"groups": requested_groups(spec_obj)}}}
+    if spec_obj.obj_attr_is_set("is_bfv") and spec_obj.is_bfv:
+        # NOTE: Valet then counts no root disk on the host (ostro.parse).
+        properties["block_device_mapping_v2"] = [{"boot_index": 0}]
+    return {"type": "OS::Nova::Server", "name": spec_obj.instance_uuid,
+            "properties": properties}
+
+
+def requested_groups(spec_obj):
+    """The named groups of the ``valet_groups`` hint: a list, or a
+    comma-separated string (nova stores a single hint value unwrapped)."""
+    value = spec_obj.get_scheduler_hint(GROUPS_HINT) or []
+    if isinstance(value, str):
+        value = value.split(",")
+    return [name.strip() for name in value if name and name.strip()]

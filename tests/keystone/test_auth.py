@@ -1,7 +1,8 @@
 """valet-api in keystone mode against a real Keystone: the real auth_token
 middleware validates real tokens, the real policy decides, and member
 projects are looked up in Keystone.  The app runs under webtest, and once as
-a real ``valet-api`` process over HTTP."""
+a real ``valet-api`` process over HTTP, which the plugins' client finds
+through the Keystone catalog."""
 
 import signal
 import subprocess
@@ -12,13 +13,17 @@ from pathlib import Path
 
 import pytest
 import webtest
+from oslo_config import cfg
 
 from ostro.state import migrate
 from tests.api import engine_cases
 from tests.api.api_cases import assert_error
+from tests.keystone.conftest import PASSWORD, Identity
 from tests.keystone.server import ADMIN_PASSWORD
 from valet_api import app as valet_app
 from valet_api.live_server import call, free_port, wait_until_up
+from valet_openstack import options as valet_options
+from valet_openstack.client import NotFound, ValetClient
 
 VALET_API = Path(sys.executable).parent / "valet-api"
 
@@ -199,7 +204,9 @@ def test_service_reserves_a_placement_a_member_cannot(valet, cloud):
 
 # -- a real valet-api process -------------------------------------------------
 
-def test_valet_api_process_serves_keystone_mode(cloud, tmp_path):
+@pytest.fixture
+def valet_process(cloud, tmp_path):
+    """``(base URL, its log)``: a real valet-api in keystone mode, one worker."""
     port = free_port()
     conf = write_conf(tmp_path, cloud.url, host="127.0.0.1", port=port, workers=1)
     base = f"http://127.0.0.1:{port}"
@@ -209,10 +216,7 @@ def test_valet_api_process_serves_keystone_mode(cloud, tmp_path):
     try:
         status, _ = wait_until_up(base, process, timeout=60)
         assert status == 200
-        status, _ = call(base, "GET", "/v1/groups")
-        assert status == 401
-        status, body = call(base, "GET", "/v1/groups", headers=cloud.headers("reader-a"))
-        assert (status, body) == (200, {"groups": []})
+        yield base
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -221,3 +225,47 @@ def test_valet_api_process_serves_keystone_mode(cloud, tmp_path):
             process.kill()
             process.wait()
     assert process.returncode == 0, (tmp_path / "valet-api.log").read_text()
+
+
+def test_valet_api_process_serves_keystone_mode(cloud, valet_process):
+    status, _ = call(valet_process, "GET", "/v1/groups")
+    assert status == 401
+    status, body = call(valet_process, "GET", "/v1/groups", headers=cloud.headers("reader-a"))
+    assert (status, body) == (200, {"groups": []})
+
+
+def test_the_plugins_client_finds_valet_in_the_catalog(cloud, valet_process, tmp_path):
+    # Valet registered as DESIGN §7 and doc/openstack.md say: service type
+    # valet, the endpoint without /v1.
+    identity = Identity(cloud.url)
+    service = identity.create("services", "service", type="valet", name=unique("valet"))
+    for interface in ("public", "internal"):
+        identity.create("endpoints", "endpoint", service_id=service, interface=interface,
+                        url=valet_process, region_id="RegionOne")
+    # NOTE: a file, as in nova.conf: the password plugin's options exist
+    # only once keystoneauth1 loads the plugin that auth_type names.
+    nova_conf = tmp_path / "nova.conf"
+    nova_conf.write_text(textwrap.dedent(f"""\
+        [valet]
+        auth_type = password
+        auth_url = {cloud.url}
+        username = nova
+        password = {PASSWORD}
+        project_name = service
+        user_domain_id = default
+        project_domain_id = default
+        region_name = RegionOne
+        """))
+    conf = cfg.ConfigOpts()
+    valet_options.register_opts(conf)
+    conf([], project="nova", default_config_files=[str(nova_conf)])
+    with ValetClient(conf) as client:
+        # The service user (Nova's, Heat's) plans and reserves with its token.
+        stack = unique("stack")
+        plan = client.create_plan(stack, dict([engine_cases.server(stack)]))
+        orch_id = next(iter(plan["placements"]))
+        host = plan["placements"][orch_id]["location"]
+        assert client.reserve(orch_id, [host])["reserved"] is True
+        client.delete_plan(stack)
+        with pytest.raises(NotFound):
+            client.get_plan(stack)

@@ -25,6 +25,8 @@ plan, the caller's own project otherwise.
 from oslo_config import cfg
 from oslo_policy import policy
 
+from valet_api import errors
+
 ADMIN = "rule:admin"
 SERVICE = "rule:service"
 
@@ -70,6 +72,9 @@ API_RULES = [
      "GET", "/v1/plans"),
     ("valet:plans:create", OWNER_MEMBER, "Plan a stack; the plan belongs to the "
      "caller's project.", "POST", "/v1/plans"),
+    ("valet:plans:create:on_behalf", ADMIN_OR_SERVICE, "Plan a stack for another "
+     "project than the caller's (`project_id` in the body): Nova's filter planning a "
+     "server booted without Heat for its instance's project.", "POST", "/v1/plans"),
     ("valet:plans:show", OWNER_READER, "Show a plan.", "GET", "/v1/plans/{plan}"),
     ("valet:plans:update", OWNER_MEMBER, "Update a plan's stack or migrate one of its "
      "servers.", "PUT", "/v1/plans/{plan}"),
@@ -140,6 +145,15 @@ def allows(enforcer, rule, target, context):
     except Denied:
         return False
     return True
+
+
+def require(request, rule, target):
+    """Return quietly if ``rule`` allows the pecan ``request`` on ``target``,
+    else a 403 naming the rule (for checks a handler makes on its body)."""
+    try:
+        authorize(request.enforcer, rule, target, request.context)
+    except Denied as exc:
+        raise errors.Forbidden(exc.reason) from exc
 
 
 def request_allows(request, rule, target=None):

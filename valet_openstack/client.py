@@ -133,10 +133,15 @@ class ValetClient:
 
     # -- plans ----------------------------------------------------------------
 
-    def create_plan(self, stack_id, resources, name=None, locations=None):
+    def create_plan(self, stack_id, resources, name=None, locations=None, project_id=None):
+        """Plan a stack; ``project_id``: the project it is planned for, when
+        not the caller's (needs valet:plans:create:on_behalf, e.g. the
+        ``service`` role)."""
         body = {"stack_id": stack_id, "plan_name": name or stack_id, "resources": resources}
         if locations:
             body["locations"] = list(locations)
+        if project_id:
+            body["project_id"] = project_id
         return self.request("POST", "/v1/plans", body)["plan"]
 
     def get_plan(self, plan_or_stack_id):

@@ -58,3 +58,24 @@ def test_another_projects_stack_id_is_refused_not_shown(engine_api):
     assert mine["id"] not in str(body)
     # The owner's second request is still the same plan.
     assert plan_in_group(engine_api, "s1", "proj-a") == mine
+
+
+def test_a_plan_made_for_another_project_belongs_to_it(engine_api):
+    # As Nova's filter plans a server booted without Heat: the caller is the
+    # service project, the server and its groups are the instance's project's.
+    call(engine_api, "POST", "/v1/groups", {**GROUP, "members": ["proj-x"]}, status=201)
+    engine_api.extra_environ = {"HTTP_X_PROJECT_ID": "service"}
+    try:
+        refused = call(engine_api, "POST", "/v1/plans", plan_body("s1", in_group("s1-w")))
+        assert refused.status_int in (400, 409) and "web-ha" in refused.text
+        body = {**plan_body("s1", in_group("s1-w")), "project_id": "proj-x"}
+        call(engine_api, "POST", "/v1/plans", body, status=201)
+    finally:
+        engine_api.extra_environ = {}
+    # The plan is proj-x's: proj-x may not leave the group while it is placed.
+    assert_error(call(engine_api, "DELETE", "/v1/groups/web-ha/members/proj-x"), 409, "s1-w")
+
+
+def test_project_id_must_be_a_string(engine_api):
+    body = {**plan_body("s1", in_group("s1-w")), "project_id": 7}
+    assert_error(call(engine_api, "POST", "/v1/plans", body), 400, "project_id")

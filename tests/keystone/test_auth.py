@@ -180,6 +180,20 @@ def test_another_projects_member_can_neither_read_nor_delete_a_plan(valet, cloud
     assert request(valet, cloud, "member-a", "DELETE", f"/v1/plans/{plan['id']}").status_int == 204
 
 
+def test_only_the_service_plans_for_another_project(valet, cloud):
+    body = {**engine_cases.plan_body(unique("stack"), engine_cases.server(unique("web"))),
+            "project_id": cloud.projects["valet-b"]}
+    response = request(valet, cloud, "member-a", "POST", "/v1/plans", body)
+    assert_error(response, 403, "valet:plans:create:on_behalf")
+    response = request(valet, cloud, "nova", "POST", "/v1/plans", body)
+    assert response.status_int == 201, response.text
+    plan = response.json["plan"]
+    # It is project B's plan: B's member reads it, A's may not.
+    assert request(valet, cloud, "member-b", "GET", f"/v1/plans/{plan['id']}").status_int == 200
+    response = request(valet, cloud, "member-a", "GET", f"/v1/plans/{plan['id']}")
+    assert_error(response, 403, "valet:plans:show")
+
+
 def test_admin_and_service_see_every_projects_plans(valet, cloud):
     plan = new_plan(valet, cloud, "member-b")
     for person in ("admin", "nova"):

@@ -63,10 +63,12 @@ class NewPlan:
     stack_id: str
     resources: dict
     locations: list | None
+    project_id: str | None = None
 
     @classmethod
     def parse(cls, body):
-        allow_only(body, ("plan_name", "stack_id", "resources", "locations", "timeout"))
+        allow_only(body, ("plan_name", "stack_id", "resources", "locations", "timeout",
+                          "project_id"))
         timeout = body.get("timeout")
         # NOTE: accepted for compatibility; the search has its own budget
         # ([engine] solver_time_budget).
@@ -76,7 +78,8 @@ class NewPlan:
         return cls(name=text(body, "plan_name"),
                    stack_id=text(body, "stack_id", mandatory=True),
                    resources=resources(body),
-                   locations=texts(body, "locations"))
+                   locations=texts(body, "locations"),
+                   project_id=text(body, "project_id"))
 
 
 @dataclasses.dataclass

@@ -99,8 +99,10 @@ class ValetFilter(filters.BaseHostFilter):
                         "plugin enabled?); placing instance %s ad hoc", heat_id, instance)
         # NOTE: plans are idempotent by stack id, so a retried or concurrent
         # ad hoc request for one instance gets the one plan.
+        # NOTE: for the instance's project, so member-only named groups admit it.
         valet.create_plan(instance, {instance: adhoc_server(spec_obj)},
-                          name=f"nova-{instance}", locations=names)
+                          name=f"nova-{instance}", locations=names,
+                          project_id=spec_obj.project_id)
         return valet.reserve(instance, names, resource_id=instance)["location"]
 
     def _without_valet(self, hosts, spec_obj, error):

@@ -212,6 +212,20 @@ class TestAdHoc(ValetNovaTestCase):
         self.assertNotEqual(source, target)
         self.assert_reserved_for(server, target)
 
+    def test_a_member_only_group_admits_only_its_members_servers(self):
+        # The ad hoc plan is the instance's project's (not nova's service
+        # project's), so the group's member list decides.
+        plain = self.wait_for(self.boot(), "ACTIVE")
+        project = plain["tenant_id"]
+        VALET.expect(201, "POST", "/v1/groups", {"name": "ours", "type": "diversity",
+                                                 "level": "host", "members": [project]})
+        VALET.expect(201, "POST", "/v1/groups", {"name": "theirs", "type": "diversity",
+                                                 "level": "host", "members": ["another"]})
+        admitted = self.boot({"valet_groups": "ours"})
+        self.assert_reserved_for(admitted, self.active_host(admitted))
+        refused = self.wait_for(self.boot({"valet_groups": "theirs"}), "ERROR")
+        self.assertIn("No valid host", refused["fault"]["message"])
+
     def test_unknown_group_is_refused_with_no_valid_host(self):
         server = self.boot({"valet_groups": "no-such-group"})
         server = self.wait_for(server, "ERROR")

@@ -71,6 +71,8 @@ class ValetServer:
         for plan in self.expect(200, "GET", "/v1/plans")["plans"]:
             self.expect(204, "DELETE", f"/v1/plans/{plan['id']}")
         for group in self.expect(200, "GET", "/v1/groups")["groups"]:
+            # NOTE: a group with member projects cannot be deleted (409).
+            self.expect(204, "DELETE", f"/v1/groups/{group['id']}/members")
             self.expect(204, "DELETE", f"/v1/groups/{group['id']}")
 
     def stop(self):

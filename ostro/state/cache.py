@@ -134,24 +134,30 @@ class CachedEngine:
         """``operation(engine)`` on an up-to-date cache, never stored (so it
         expires nothing: placements past their TTL show until the next write)."""
         with self._lock:
-            current, pending = self.store.changes_since(
-                -1 if self._generation is None else self._generation)
-            engine = self._replay(current, pending, self.store)
+            if self._engine is None:
+                engine = self._reload(self.store, None)
+            else:
+                current, pending = self.store.changes_since(self._generation)
+                engine = self._replay(current, pending, self.store)
             return operation(engine)
 
     # -- the cache ----------------------------------------------------------
 
     def _caught_up(self, writer):
-        known = -1 if self._generation is None else self._generation
-        return self._replay(writer.generation - 1, writer.changes_since(known), writer)
+        # NOTE: no cache yet: load it, rather than read a change log that
+        # could only say "reload" (the cache and its generation go together).
+        if self._engine is None:
+            return self._reload(writer, writer.generation - 1)
+        return self._replay(writer.generation - 1, writer.changes_since(self._generation),
+                            writer)
 
     def _replay(self, current, pending, source):
-        """The engine at generation ``current``: the cache with ``pending``
-        replayed, or reloaded from ``source`` (the store or a writer) when
-        they cannot be (``None``)."""
-        if self._engine is not None and current == self._generation and not pending:
+        """The cache, at generation ``current``: with ``pending`` replayed,
+        or reloaded from ``source`` (the store or a writer) when they cannot
+        be (``None``)."""
+        if current == self._generation and not pending:
             return self._engine
-        if self._engine is None or pending is None or self._generation is None:
+        if pending is None:
             return self._reload(source, current)
         try:
             for change in pending:
@@ -169,6 +175,8 @@ class CachedEngine:
         return self._engine
 
     def _reload(self, source, current):
+        """The engine as ``source`` holds it; ``current`` is its generation
+        (``None``: the store's ``load()`` says it)."""
         if self.stored_inventory:
             inventory = source.inventory()
             self._datacenter = (None if inventory is None

@@ -29,7 +29,7 @@ from benchmarks import common
 from ostro.inventory import generated
 from ostro.state import migrate
 from ostro.state.postgres_server import PostgresServer
-from valet_api.live_server import free_port, start_server, stop, wait_until_up
+from valet_api.live_server import free_port, start_server, stop, wait_until_up, write_conf
 
 WORKERS = 4
 LEVELS = (1, 16, 64)
@@ -166,14 +166,8 @@ def write_config(directory, port, url):
     inventory = directory / "inventory.yaml"
     # 2 clusters x 4 racks x 8 hosts, the shape of etc/valet/inventory.yaml.
     inventory.write_text(yaml.safe_dump(generated.generate_dict(seed=7)))
-    conf = directory / "valet.conf"
-    conf.write_text(
-        f"[DEFAULT]\nstate_path = {directory / 'state'}\n"
-        f"[api]\nhost = 127.0.0.1\nport = {port}\nworkers = {WORKERS}\n"
-        f"[database]\nconnection = {url}\n"
-        "[engine]\nmode = local\n"
-        f"[inventory]\ndriver = file\nfile = {inventory}\n")
-    return conf
+    return write_conf(directory, port, inventory, api={"workers": WORKERS},
+                      database={"connection": url})
 
 
 def run_levels(levels, warmup, duration, on_server=None):

@@ -6,7 +6,7 @@ import contextlib
 
 import yaml
 
-from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
+from valet_api.live_server import call, free_port, serving, write_conf
 
 HOSTS = ("r1-h1", "r1-h2", "r2-h1", "r2-h2")
 BACKENDS = ("cinder-r1@lvm#pool1", "cinder-r2@lvm#pool1")
@@ -26,35 +26,16 @@ INVENTORY = {
 }
 
 
-def write_conf(directory, port):
-    inventory = directory / "inventory.yaml"
-    inventory.write_text(yaml.safe_dump(INVENTORY))
-    conf = directory / "valet.conf"
-    conf.write_text(
-        "[DEFAULT]\n"
-        f"state_path = {directory / 'state'}\n"
-        "[api]\nhost = 127.0.0.1\n"
-        f"port = {port}\nworkers = 1\nauth_strategy = noauth\n"
-        "[database]\n"
-        f"connection = sqlite:///{directory / 'state' / 'valet.sqlite'}\n"
-        "[engine]\nmode = local\nsolver_time_budget = 0.2\n"
-        "[inventory]\ndriver = file\n"
-        f"file = {inventory}\n")
-    return conf
-
-
 @contextlib.contextmanager
 def running_valet(directory):
     """The base URL of a valet-api serving until the block ends (stopped
     on failure too)."""
+    inventory = directory / "inventory.yaml"
+    inventory.write_text(yaml.safe_dump(INVENTORY))
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process, log = start_server(directory, write_conf(directory, port))
-    try:
-        wait_until_up(base, process, timeout=60.0)
+    conf = write_conf(directory, port, inventory, engine={"solver_time_budget": 0.2})
+    with serving(directory, conf, port) as base:
         yield base
-    finally:
-        stop(process, log)
 
 
 def plan_of(base, stack_id):

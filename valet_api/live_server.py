@@ -1,7 +1,9 @@
 """Running a real ``valet-api`` process and talking to it over HTTP, for
-tests and benchmarks: a free port, start and stop, one JSON request.
+tests and benchmarks: a free port, its configuration file, start and stop,
+one JSON request.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -56,6 +58,46 @@ def wait_until_up(base, process, timeout):
         except (urllib.error.URLError, ConnectionError, OSError):
             time.sleep(0.2)
     raise NotServing(f"the server did not answer GET / within {timeout} s")
+
+
+def write_conf(directory, port, inventory, **sections):
+    """``directory/valet.conf`` for a valet-api on 127.0.0.1:``port``: noauth,
+    one worker, SQLite under ``directory/state``, the engine in process,
+    the file ``inventory``.  ``sections``: {group: {option: value}} added
+    to (or overriding) those.  Returns its path."""
+    groups = {
+        "DEFAULT": {"state_path": directory / "state"},
+        "api": {"host": "127.0.0.1", "port": port, "workers": 1, "auth_strategy": "noauth"},
+        "database": {"connection": f"sqlite:///{directory / 'state' / 'valet.sqlite'}"},
+        "engine": {"mode": "local"},
+        "inventory": {"driver": "file", "file": inventory},
+    }
+    return write_groups(directory / "valet.conf", groups, sections)
+
+
+def write_groups(path, groups, sections=None):
+    """An oslo.config file at ``path`` holding ``groups`` updated with
+    ``sections`` (both {group: {option: value}}); returns ``path``."""
+    merged = {group: dict(options) for group, options in groups.items()}
+    for group, options in (sections or {}).items():
+        merged.setdefault(group, {}).update(options)
+    path.write_text("".join(
+        f"[{group}]\n" + "".join(f"{key} = {value}\n" for key, value in options.items())
+        for group, options in merged.items()))
+    return path
+
+
+@contextlib.contextmanager
+def serving(directory, conf, port, timeout=60.0):
+    """The base URL of ``valet-api --config-file conf`` listening on
+    ``port``, until the block ends (stopped on failure too)."""
+    base = f"http://127.0.0.1:{port}"
+    process, log = start_server(directory, conf)
+    try:
+        wait_until_up(base, process, timeout=timeout)
+        yield base
+    finally:
+        stop(process, log)
 
 
 def start_server(directory, conf, arguments=None):

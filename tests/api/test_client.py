@@ -11,7 +11,7 @@ import pytest
 from oslo_config import cfg
 
 from tests.api.test_server import write_conf
-from valet_api.live_server import free_port, start_server, stop, wait_until_up
+from valet_api.live_server import free_port, serving
 from valet_openstack import client, options
 
 
@@ -33,13 +33,8 @@ def valet_url(tmp_path_factory):
     """One real valet-api for the module (noauth, SQLite, the sample inventory)."""
     directory = tmp_path_factory.mktemp("valet-client")
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process, log = start_server(directory, write_conf(directory, port))
-    try:
-        wait_until_up(url, process, timeout=30.0)
+    with serving(directory, write_conf(directory, port), port, timeout=30.0) as url:
         yield url
-    finally:
-        stop(process, log)
 
 
 @pytest.fixture

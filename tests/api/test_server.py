@@ -4,6 +4,7 @@ a SQLite file and the sample inventory, over HTTP (DESIGN §4, §7)."""
 import pathlib
 import sys
 
+from valet_api import live_server
 from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -11,24 +12,9 @@ INVENTORY = ROOT / "etc" / "valet" / "inventory.yaml"
 VALET_API = pathlib.Path(sys.executable).with_name("valet-api")
 
 
-def write_conf(tmp_path, port, auth_strategy="noauth"):
-    conf = tmp_path / "valet.conf"
-    conf.write_text(
-        "[DEFAULT]\n"
-        f"state_path = {tmp_path / 'state'}\n"
-        "[api]\n"
-        "host = 127.0.0.1\n"
-        f"port = {port}\n"
-        "workers = 2\n"
-        f"auth_strategy = {auth_strategy}\n"
-        "[database]\n"
-        f"connection = sqlite:///{tmp_path / 'state' / 'valet.sqlite'}\n"
-        "[engine]\n"
-        "mode = local\n"
-        "[inventory]\n"
-        "driver = file\n"
-        f"file = {INVENTORY}\n")
-    return conf
+def write_conf(tmp_path, port):
+    """The sample inventory, two workers, otherwise live_server's defaults."""
+    return live_server.write_conf(tmp_path, port, INVENTORY, api={"workers": 2})
 
 
 def server(flavor, name, group):

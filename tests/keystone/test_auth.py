@@ -7,7 +7,6 @@ through the Keystone catalog."""
 import signal
 import subprocess
 import sys
-import textwrap
 import uuid
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from tests.api.api_cases import assert_error
 from tests.keystone.conftest import PASSWORD, Identity
 from tests.keystone.server import ADMIN_PASSWORD
 from valet_api import app as valet_app
+from valet_api import live_server
 from valet_api.live_server import call, free_port, wait_until_up
 from valet_openstack import options as valet_options
 from valet_openstack.client import NotFound, ValetClient
@@ -32,32 +32,18 @@ def write_conf(directory, keystone_url, **api):
     """A valet.conf in keystone mode; Valet's own service user is Keystone's admin."""
     (directory / "state").mkdir(exist_ok=True)
     inventory = engine_cases.write_inventory(directory)
-    api_lines = "".join(f"{name} = {value}\n" for name, value in api.items())
-    path = directory / "valet.conf"
-    path.write_text(textwrap.dedent(f"""\
-        [DEFAULT]
-        state_path = {directory}/state
-        [api]
-        auth_strategy = keystone
-        """) + api_lines + textwrap.dedent(f"""\
-        [database]
-        connection = sqlite:///{directory}/state/valet.sqlite
-        [engine]
-        solver_time_budget = 0.2
-        [inventory]
-        file = {inventory}
-        [keystone_authtoken]
-        www_authenticate_uri = {keystone_url}
-        auth_url = {keystone_url}
-        auth_type = password
-        username = admin
-        password = {ADMIN_PASSWORD}
-        project_name = admin
-        user_domain_id = default
-        project_domain_id = default
-        interface = public
-        """))
-    return path
+    return live_server.write_groups(directory / "valet.conf", {
+        "DEFAULT": {"state_path": directory / "state"},
+        "api": {"auth_strategy": "keystone", **api},
+        "database": {"connection": f"sqlite:///{directory}/state/valet.sqlite"},
+        "engine": {"solver_time_budget": 0.2},
+        "inventory": {"file": inventory},
+        "keystone_authtoken": {
+            "www_authenticate_uri": keystone_url, "auth_url": keystone_url,
+            "auth_type": "password", "username": "admin", "password": ADMIN_PASSWORD,
+            "project_name": "admin", "user_domain_id": "default",
+            "project_domain_id": "default", "interface": "public"},
+    })
 
 
 @pytest.fixture(scope="module")
@@ -258,18 +244,10 @@ def test_the_plugins_client_finds_valet_in_the_catalog(cloud, valet_process, tmp
                         url=valet_process, region_id="RegionOne")
     # NOTE: a file, as in nova.conf: the password plugin's options exist
     # only once keystoneauth1 loads the plugin that auth_type names.
-    nova_conf = tmp_path / "nova.conf"
-    nova_conf.write_text(textwrap.dedent(f"""\
-        [valet]
-        auth_type = password
-        auth_url = {cloud.url}
-        username = nova
-        password = {PASSWORD}
-        project_name = service
-        user_domain_id = default
-        project_domain_id = default
-        region_name = RegionOne
-        """))
+    nova_conf = live_server.write_groups(tmp_path / "nova.conf", {"valet": {
+        "auth_type": "password", "auth_url": cloud.url, "username": "nova",
+        "password": PASSWORD, "project_name": "service", "user_domain_id": "default",
+        "project_domain_id": "default", "region_name": "RegionOne"}})
     conf = cfg.ConfigOpts()
     valet_options.register_opts(conf)
     conf([], project="nova", default_config_files=[str(nova_conf)])

@@ -9,7 +9,7 @@ import socket
 import tempfile
 import threading
 
-from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
+from valet_api.live_server import call, free_port, start_server, stop, wait_until_up, write_conf
 
 HOSTS = {"host1": "r1", "host2": "r1", "host3": "r2", "host4": "r2"}
 
@@ -40,15 +40,7 @@ class ValetServer:
         (self.directory / "inventory.yaml").write_text(inventory_text())
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
-        conf = self.directory / "valet.conf"
-        conf.write_text(
-            "[DEFAULT]\n"
-            f"state_path = {self.directory / 'state'}\n"
-            "[api]\nhost = 127.0.0.1\n"
-            f"port = {port}\nworkers = 1\nauth_strategy = noauth\n"
-            f"[database]\nconnection = sqlite:///{self.directory / 'valet.sqlite'}\n"
-            "[engine]\nmode = local\n"
-            f"[inventory]\ndriver = file\nfile = {self.directory / 'inventory.yaml'}\n")
+        conf = write_conf(self.directory, port, self.directory / "inventory.yaml")
         self.process, self.log = start_server(self.directory, conf)
         try:
             wait_until_up(self.url, self.process, timeout=60.0)

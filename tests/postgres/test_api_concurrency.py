@@ -21,7 +21,7 @@ import pytest
 from ostro import live, snapshot
 from ostro.inventory import file as inventory_file
 from ostro.state.store import Store
-from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
+from valet_api.live_server import call, free_port, start_server, stop, wait_until_up, write_conf
 
 CLIENTS = 32
 OPERATIONS = 320          # requests in all, shared by the clients
@@ -144,23 +144,8 @@ def start(tmp_path, url):
     inventory = tmp_path / "inventory.yaml"
     inventory.write_text(INVENTORY)
     port = free_port()
-    conf = tmp_path / "valet.conf"
-    conf.write_text(
-        "[DEFAULT]\n"
-        f"state_path = {tmp_path / 'state'}\n"
-        "[api]\n"
-        "host = 127.0.0.1\n"
-        f"port = {port}\n"
-        "workers = 4\n"
-        "auth_strategy = noauth\n"
-        "[database]\n"
-        f"connection = {url}\n"
-        "[engine]\n"
-        "mode = local\n"
-        "solver_time_budget = 0.2\n"
-        "[inventory]\n"
-        "driver = file\n"
-        f"file = {inventory}\n")
+    conf = write_conf(tmp_path, port, inventory, api={"workers": 4},
+                      database={"connection": url}, engine={"solver_time_budget": 0.2})
     process, log = start_server(tmp_path, conf)
     return process, log, f"http://127.0.0.1:{port}", inventory
 

@@ -23,13 +23,7 @@ def write_conf(directory, broker_url, database_url, inventory, topic, **sections
         "coordination": {"backend_url": f"file://{directory.parent / 'coordination'}",
                          "heartbeat_interval": 0.2},
     }
-    for group, options in sections.items():
-        groups.setdefault(group, {}).update(options)
-    text = "".join(f"[{group}]\n" + "".join(f"{key} = {value}\n" for key, value in opts.items())
-                   for group, opts in groups.items())
-    path = directory / "valet.conf"
-    path.write_text(text)
-    return path
+    return live_server.write_groups(directory / "valet.conf", groups, sections)
 
 
 def new_topic():

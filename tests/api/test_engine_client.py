@@ -23,14 +23,6 @@ from tests.unit.engine_fixtures import assert_same_state
 from tests.unit.engine_fixtures import snapshot as search_state
 from tests.unit.store_cases import ordered
 
-#: Every new URI and the verbs it answers (besides OPTIONS).
-URIS = {
-    "/v1/plans": ["GET", "POST"],
-    "/v1/plans/s1": ["GET", "PUT", "DELETE"],
-    "/v1/placements": ["GET"],
-    "/v1/placements/orch-a": ["GET", "POST", "DELETE"],
-}
-VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 FLAVOR_VCPUS = {"small": 1, "half": 2, "large": 4}
 
 
@@ -39,27 +31,6 @@ def two_apps(empty_url, inventory):
     with engine_cases.engine_api(empty_url, inventory) as first, \
             engine_cases.engine_api(empty_url, inventory, upgrade=False) as second:
         yield first, second
-
-
-@pytest.mark.parametrize("uri", URIS)
-def test_options_lists_the_verbs(engine_api, uri):
-    response = call(engine_api, "OPTIONS", uri, status=204)
-    assert response.headers["Allow"] == ", ".join([*URIS[uri], "OPTIONS"])
-
-
-@pytest.mark.parametrize("uri, verb", [(uri, verb) for uri in URIS for verb in VERBS
-                                       if verb not in URIS[uri]])
-def test_other_verbs_are_405(engine_api, uri, verb):
-    response = call(engine_api, verb, uri)
-    assert response.status_int == 405
-    assert response.headers["Allow"] == ", ".join([*URIS[uri], "OPTIONS"])
-    if verb != "HEAD":
-        assert_error(response, 405, verb)
-
-
-@pytest.mark.parametrize("uri", ["/v1/plans/s1/more", "/v1/placements/orch-a/x"])
-def test_deeper_uris_are_404(engine_api, uri):
-    assert_error(call(engine_api, "GET", uri), 404)
 
 
 def test_a_second_app_sees_the_first_apps_plan(two_apps):

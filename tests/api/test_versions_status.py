@@ -11,7 +11,8 @@ from ostro.state import migrate
 from tests.api.api_cases import assert_error, call, create, running_api
 from valet_api import app as valet_app
 
-#: Every URI of this slice and the verbs it answers (besides OPTIONS).
+#: Every URI of this slice and the verbs it answers (besides OPTIONS); routing
+#: alone answers these, so no inventory is needed even for plans and placements.
 URIS = {
     "/": ["GET"],
     "/v1": ["GET"],
@@ -20,6 +21,10 @@ URIS = {
     "/v1/groups/web": ["GET", "PUT", "DELETE"],
     "/v1/groups/web/members": ["PUT", "DELETE"],
     "/v1/groups/web/members/p1": ["GET", "DELETE"],
+    "/v1/plans": ["GET", "POST"],
+    "/v1/plans/s1": ["GET", "PUT", "DELETE"],
+    "/v1/placements": ["GET"],
+    "/v1/placements/orch-a": ["GET", "POST", "DELETE"],
 }
 VERBS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -100,7 +105,8 @@ def test_other_verbs_are_405_with_allow(api, uri, verb):
 
 
 @pytest.mark.parametrize("uri", ["/v2", "/v1/nothing", "/v1/status/more",
-                                 "/v1/groups/web/others", "/v1/groups/web/members/p1/x"])
+                                 "/v1/groups/web/others", "/v1/groups/web/members/p1/x",
+                                 "/v1/plans/s1/more", "/v1/placements/orch-a/x"])
 def test_unknown_uris_are_404_error_bodies(api, uri):
     assert_error(call(api, "GET", uri), 404)
 

@@ -43,6 +43,20 @@ def _members(description, length=None):
                              schema=properties.Schema(properties.Schema.STRING))
 
 
+def _in_stack_group(kind, label, level, members, members_help):
+    """The schema of an in-stack group: its rule in ``kind``, a label for
+    Valet's messages in ``label`` (the two spellings differ only in these
+    property names), ``level`` and ``members``."""
+    return {
+        kind: _choice("affinity, diversity or exclusivity.", GROUP_TYPES, update_allowed=True),
+        label: properties.Schema(properties.Schema.STRING,
+                                 "A label for Valet's messages; default: the resource name.",
+                                 update_allowed=True),
+        level: _choice("host, rack or cluster.", LEVELS, update_allowed=True),
+        members: _members(members_help),
+    }
+
+
 class ValetGroup(resource.Resource):
     """A named Valet group: servers join it by ``metadata.valet.groups``
     (its name or id) in this stack or any other."""
@@ -133,16 +147,9 @@ class GroupAssignment(Declaration):
 
     PROPERTIES = GROUP_TYPE, GROUP_NAME, LEVEL, RESOURCES = (
         "group_type", "group_name", "level", "resources")
-    properties_schema = {
-        GROUP_TYPE: _choice("affinity, diversity or exclusivity.", GROUP_TYPES,
-                            update_allowed=True),
-        GROUP_NAME: properties.Schema(properties.Schema.STRING,
-                                      "A label for Valet's messages; default: the resource name.",
-                                      update_allowed=True),
-        LEVEL: _choice("host, rack or cluster.", LEVELS, update_allowed=True),
-        RESOURCES: _members("Members: servers, volumes or groups of this stack "
-                            "(get_resource or names)."),
-    }
+    properties_schema = _in_stack_group(
+        GROUP_TYPE, GROUP_NAME, LEVEL, RESOURCES,
+        "Members: servers, volumes or groups of this stack (get_resource or names).")
 
 
 class QoSResourceGroup(Declaration):
@@ -150,15 +157,9 @@ class QoSResourceGroup(Declaration):
 
     PROPERTIES = RELATIONSHIP, NAME, LEVEL, RESOURCES = (
         "relationship", "name", "level", "resources")
-    properties_schema = {
-        RELATIONSHIP: _choice("affinity, diversity or exclusivity.", GROUP_TYPES,
-                              update_allowed=True),
-        NAME: properties.Schema(properties.Schema.STRING,
-                                "A label for Valet's messages; default: the resource name.",
-                                update_allowed=True),
-        LEVEL: _choice("host, rack or cluster.", LEVELS, update_allowed=True),
-        RESOURCES: _members("Members: servers, volumes or groups of this stack."),
-    }
+    properties_schema = _in_stack_group(
+        RELATIONSHIP, NAME, LEVEL, RESOURCES,
+        "Members: servers, volumes or groups of this stack.")
 
 
 class QoSPipe(Declaration):

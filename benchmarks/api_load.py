@@ -28,8 +28,8 @@ import yaml
 from benchmarks import common
 from ostro.inventory import generated
 from ostro.state import migrate
-from ostro.state.postgres_server import PostgresServer
-from valet_api.live_server import free_port, start_server, stop, wait_until_up, write_conf
+from tests.support.live_server import free_port, start_server, stop, wait_until_up, write_conf
+from tests.support.postgres_server import PostgresServer
 
 WORKERS = 4
 LEVELS = (1, 16, 64)

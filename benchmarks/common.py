@@ -5,9 +5,9 @@ import json
 import os
 import time
 
-from ostro import verify
 from ostro.model.placement import Placement, group_rules
 from ostro.parse import resources as parser
+from ostro.verify import checker
 
 
 def parse(datacenter, resources):
@@ -19,7 +19,7 @@ def violations(datacenter, stack, locations, settings=None):
     :mod:`ostro.verify`; an unplaced resource counts as one violation."""
     placements = [Placement(orch, stack.resources[orch], location)
                   for orch, location in locations.items() if location is not None]
-    found = verify.check(datacenter, placements, group_rules(stack).values(), stack.pipes,
+    found = checker.check(datacenter, placements, group_rules(stack).values(), stack.pipes,
                          settings)
     unplaced = sum(1 for location in locations.values() if location is None)
     return len(found) + unplaced, found

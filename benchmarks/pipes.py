@@ -1,9 +1,10 @@
 """Pipes: bandwidth crossing racks, Valet vs the Nova baseline, on stacks
 with QoS pipes between servers and between servers and volumes."""
 
-from benchmarks import common, nova_baseline, quality, stacks
+from benchmarks import common, nova_baseline, quality
 from ostro.config import EngineSettings
-from ostro.service import Engine
+from ostro.engine import Engine
+from tests.support import stacks
 
 
 def cinder_default(datacenter, stack, locations):

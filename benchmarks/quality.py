@@ -2,14 +2,15 @@
 Nova baseline placing server by server, on random stacks with mixed rules in
 a 200-host data centre with existing load."""
 
-from benchmarks import common, nova_baseline, stacks
+from benchmarks import common, nova_baseline
 from ostro.config import EngineSettings
+from ostro.engine import Engine
 from ostro.inventory import generated
 from ostro.model.placement import group_rules
 from ostro.search import bounds, exact
 from ostro.search import items as item_model
 from ostro.search.problem import Problem
-from ostro.service import Engine
+from tests.support import stacks
 
 SIZES = (10, 20, 30, 50, 100, 150, 200)
 QUICK_SIZES = (10, 20)

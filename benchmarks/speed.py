@@ -1,10 +1,11 @@
 """Speed: whole-stack planning latency at scale and ad hoc decisions per second."""
 
-from benchmarks import common, stacks
+from benchmarks import common
 from ostro.config import EngineSettings
+from ostro.engine import Engine
 from ostro.inventory import generated
 from ostro.model.topology import NamedGroup
-from ostro.service import Engine
+from tests.support import stacks
 
 
 def _hosts(count):

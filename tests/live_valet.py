@@ -6,7 +6,7 @@ import contextlib
 
 import yaml
 
-from valet_api.live_server import call, free_port, serving, write_conf
+from tests.support.live_server import call, free_port, serving, write_conf
 
 HOSTS = ("r1-h1", "r1-h2", "r2-h1", "r2-h2")
 BACKENDS = ("cinder-r1@lvm#pool1", "cinder-r2@lvm#pool1")

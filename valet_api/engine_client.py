@@ -4,7 +4,7 @@ Either way the API holds an object with the operations of
 :class:`ostro.operations.Operations` (named calls, JSON in and out):
 
 * ``mode = local``: the engine runs in the API process, as a cache of the
-  store (:class:`ostro.state.cache.CachedEngine`); every worker process has
+  store (:class:`ostro.replica.cache.Replica`); every worker process has
   its own and they meet in the store's serialized commits.
 * ``mode = rpc``: the operations are forwarded to the engine service over
   oslo.messaging (:class:`ostro.rpc.client.Client`); its errors arrive as
@@ -12,7 +12,7 @@ Either way the API holds an object with the operations of
   timeout`` is a 503.
 """
 
-from ostro import inventory
+from ostro import replica
 from ostro.operations import Operations
 
 
@@ -29,4 +29,4 @@ def for_conf(conf, store):
 def local(conf, store):
     """The engine in this process, over ``store``: the data centre of
     ``[inventory] file``, or the one the leader engine synced from Nova."""
-    return Operations(inventory.cached_engine(conf, store))
+    return Operations(replica.replica_for(conf, store))

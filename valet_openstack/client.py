@@ -47,7 +47,7 @@ class NotFound(ValetError):
     """404: no such plan, placement or group."""
 
 
-class Refused(ValetError):
+class Conflict(ValetError):
     """409: the rules cannot hold (NoPlacement), or the thing is in use."""
 
 
@@ -60,7 +60,7 @@ class Unavailable(ValetError):
         self.retriable = retriable
 
 
-BY_STATUS = {400: BadRequest, 404: NotFound, 409: Refused}
+BY_STATUS = {400: BadRequest, 404: NotFound, 409: Conflict}
 
 
 class ValetClient:

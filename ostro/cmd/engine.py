@@ -16,7 +16,7 @@ from oslo_config import cfg
 from oslo_log import log as logging
 
 from ostro import config as engine_config
-from ostro.engine_service import options as service_options
+from ostro.daemon import options as service_options
 from ostro.rpc import transport
 from ostro.state import migrate
 from ostro.state import options as database_options
@@ -42,12 +42,12 @@ def main(argv=None):
     # when several start together on a new database (doc/store.md).
     revision = migrate.upgrade(conf.database.connection)
     LOG.info("database at revision %s", revision)
-    from ostro.engine_service.runner import EngineService
+    from ostro.daemon.runner import Daemon
 
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    service = EngineService(conf)
+    service = Daemon(conf)
     service.start()
     try:
         # NOTE: a timed wait so the main thread sees the signal promptly.

@@ -11,11 +11,11 @@ import sys
 import yaml
 
 from ostro.config import EngineSettings
+from ostro.engine import Engine
 from ostro.errors import InvalidInput, NoPlacement
 from ostro.inventory import file as inventory_file
 from ostro.model.datacenter import LEVELS
 from ostro.model.topology import GROUP_KINDS, NamedGroup
-from ostro.service import Engine
 
 EXIT_OK, EXIT_INVALID, EXIT_NO_PLACEMENT = 0, 1, 2
 

@@ -1,10 +1,10 @@
 """What Nova says about the cloud, and the inventory document made of it.
 
 :class:`Cloud` holds plain data read by :mod:`ostro.inventory.nova` (a full
-sync) and patched by :mod:`ostro.engine_service.notifications` between
+sync) and patched by :mod:`ostro.daemon.notifications` between
 syncs.  :func:`inventory` turns it into the document of doc/inventory.md
 (the same format and checks as the ``file`` driver), which the leader
-stores for every engine and API worker (:meth:`CachedEngine.resync`).
+stores for every engine and API worker (:meth:`Replica.resync`).
 """
 
 import dataclasses
@@ -32,7 +32,7 @@ class Cloud:
     zones: dict = dataclasses.field(default_factory=dict)
     #: name -> flavor entry of the inventory format
     flavors: dict = dataclasses.field(default_factory=dict)
-    #: instance uuid -> :class:`ostro.reconcile.Server`
+    #: instance uuid -> :class:`ostro.inventory.instance.Instance`
     servers: dict = dataclasses.field(default_factory=dict)
     #: when the read began (epoch seconds): older notifications are stale
     synced_at: float = 0.0

@@ -11,7 +11,7 @@ and returns it as a :class:`~ostro.inventory.cloud.Cloud`:
 * flavors with their extra specs;
 * the servers of every project: host, flavor, ``metadata.valet.groups``.
 
-Only the leader engine reads it (:mod:`ostro.engine_service.sync`); every
+Only the leader engine reads it (:mod:`ostro.daemon.sync`); every
 other engine and API worker gets the resulting data centre from the store.
 """
 
@@ -21,7 +21,7 @@ from keystoneauth1 import loading as ks_loading
 from novaclient import client as nova_client
 
 from ostro.inventory.cloud import Cloud
-from ostro.reconcile import Server, groups_of
+from ostro.inventory.instance import Instance, groups_of
 
 LOG = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ def _server(server):
     # a server's load is known even after its flavor was deleted.
     flavor = server.flavor or {}
     groups = groups_of(server.metadata, server.id)
-    return Server(
+    return Instance(
         id=server.id, name=server.name, host=getattr(server, "OS-EXT-SRV-ATTR:host", None),
         project_id=getattr(server, "tenant_id", None), groups=groups,
         flavor={"name": flavor.get("original_name"), "vcpus": flavor.get("vcpus", 0),

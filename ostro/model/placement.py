@@ -30,7 +30,7 @@ class Placement:
 
 
 @dataclasses.dataclass
-class GroupRule:
+class GroupMembers:
     """A group as the rules see it: which resources it holds, and for
     diversity which *unit* (direct member) each resource belongs to.
 
@@ -54,7 +54,7 @@ class GroupRule:
 
 
 def group_rules(stack, existing=()):
-    """:class:`GroupRule` for every group of ``stack``, plus the members
+    """:class:`GroupMembers` for every group of ``stack``, plus the members
     ``existing`` placements contribute to the same keys (named groups and,
     on update, the stack's own earlier placements)."""
     rules = {}
@@ -62,9 +62,9 @@ def group_rules(stack, existing=()):
         units = {}
         for leaf, unit in stack.units(key).items():
             units[leaf] = unit
-        rules[key] = GroupRule(key, group.name, group.kind, group.level, units)
+        rules[key] = GroupMembers(key, group.name, group.kind, group.level, units)
     for placement in existing:
         for key, name, kind, level in placement.groups:
-            rule = rules.setdefault(key, GroupRule(key, name, kind, level))
+            rule = rules.setdefault(key, GroupMembers(key, name, kind, level))
             rule.units.setdefault(placement.orch_id, placement.orch_id)
     return rules

@@ -7,7 +7,7 @@ import time
 from ostro.search import ordering, scoring
 
 
-class Refused(Exception):
+class DeadEnd(Exception):
     """Internal: the greedy pass could not place ``item``."""
 
     def __init__(self, item, state):
@@ -16,13 +16,13 @@ class Refused(Exception):
 
 
 def greedy(problem, state, order):
-    """Place ``order`` one by one on ``state``; raise :class:`Refused` on a dead end."""
+    """Place ``order`` one by one on ``state``; raise :class:`DeadEnd` on a dead end."""
     for orch_id in order:
         item = problem.items[orch_id]
         mask = problem.candidates(state, item)
         if not mask.any():
-            raise Refused(item, state)
-        state.reserve(item, scoring.best(problem, state, item, mask))
+            raise DeadEnd(item, state)
+        state.assume(item, scoring.best(problem, state, item, mask))
     return state
 
 
@@ -37,7 +37,7 @@ def run(problem, base_state, deadline, restarts=8):
     for attempt in range(restarts + 1):
         try:
             return greedy(problem, base_state.copy(), order), None
-        except Refused as refused:
+        except DeadEnd as refused:
             if first_refusal is None:
                 first_refusal = problem.refusal(refused.state, refused.item)
             if attempt and time.monotonic() > deadline:
@@ -60,5 +60,5 @@ def restarts(problem, base_state, seed=0):
         attempt += 1
         try:
             yield greedy(problem, base_state.copy(), order)
-        except Refused:
+        except DeadEnd:
             yield None

@@ -23,7 +23,7 @@ def _hosts_by_load(problem, state):
 def _try_empty(problem, state, host, movers):
     compiled = state.compiled
     for orch_id in movers:
-        state.release(orch_id)
+        state.forget(orch_id)
     for orch_id in sorted(movers, key=lambda o: -problem.items[o].demand.sum()):
         item = problem.items[orch_id]
         used_hosts = np.zeros(compiled.size, dtype=bool)
@@ -32,7 +32,7 @@ def _try_empty(problem, state, host, movers):
         mask[host] = False
         if not mask.any():
             return False
-        state.reserve(item, scoring.best(problem, state, item, mask))
+        state.assume(item, scoring.best(problem, state, item, mask))
     return True
 
 

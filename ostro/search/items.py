@@ -40,7 +40,7 @@ def make_item(orch_id, resource, groups=(), pipes=()):
 
 def stack_items(stack, group_rules):
     """Items for every resource of ``stack`` with memberships from ``group_rules``
-    (:class:`~ostro.model.placement.GroupRule` by key) and the stack's pipes."""
+    (:class:`~ostro.model.placement.GroupMembers` by key) and the stack's pipes."""
     memberships = collections.defaultdict(list)
     for rule in group_rules.values():
         for orch_id, unit in rule.units.items():

@@ -108,5 +108,5 @@ def _exact(problem, base_state, settings, deadline, hint, max_variables):
         return None
     state = base_state.copy()
     for orch, location in result.locations.items():
-        state.reserve(problem.items[orch], location)
+        state.assume(problem.items[orch], location)
     return _solution(problem, base_state, state, "exact", result.optimal)

@@ -25,7 +25,7 @@ GROUP_RULES = {"affinity": Affinity, "diversity": Diversity, "exclusivity": Excl
 
 class Problem:
     """``items``: orch id -> :class:`~ostro.search.items.Item` to place;
-    ``group_rules``: key -> :class:`~ostro.model.placement.GroupRule`;
+    ``group_rules``: key -> :class:`~ostro.model.placement.GroupMembers`;
     ``allowed`` / ``excluded``: orch id -> location names."""
 
     def __init__(self, compiled, items, group_rules, allowed=None, excluded=None,

@@ -1,7 +1,7 @@
 """Mutable search state: usage, domain counts, group counters, uplink use
 (charges of pipes with both ends placed) and holds (pipes with one end placed).
 
-``reserve`` and ``release`` are exact inverses and ``release`` is idempotent
+``assume`` and ``forget`` are exact inverses and ``forget`` is idempotent
 (as in the Kubernetes scheduling framework), so the search can try, undo
 and retry freely, and the service can keep one long-lived state in step
 with the store.
@@ -145,8 +145,9 @@ class SearchState:
         self._owned.add(membership.key)
         return counter
 
-    def reserve(self, item, location, new=True):
-        """Account ``item`` at ``location`` (an index into the compiled arrays)."""
+    def assume(self, item, location, new=True):
+        """Count ``item`` as if at ``location`` (an index into the compiled
+        arrays): its demand leaves that location's headroom until forgotten."""
         if item.orch_id in self.location_of:
             raise ValueError(f"{item.name} is already placed")
         self._apply(item, location, +1, new)
@@ -155,8 +156,8 @@ class SearchState:
         if new:
             self.new.add(item.orch_id)
 
-    def release(self, orch_id):
-        """Undo the reservation of ``orch_id``; a no-op if it holds none."""
+    def forget(self, orch_id):
+        """Undo :meth:`assume` for ``orch_id``; a no-op if it holds nothing."""
         location = self.location_of.get(orch_id)
         if location is None:
             return None

@@ -127,7 +127,7 @@ class EngineGeneration(Base):
 
 class Change(Base):
     """What the commit that made ``generation`` changed (a delta of
-    :mod:`ostro.state.changes`, or a flag that groups changed or that the
+    :mod:`ostro.replica.changes`, or a flag that groups changed or that the
     whole state was replaced); engines replay these to catch up."""
 
     __tablename__ = "changes"

@@ -3,9 +3,9 @@
 Truth lives here; an engine's memory is a cache rebuilt from it::
 
     data, generation = store.load()
-    engine = ostro.snapshot.load(datacenter, data, settings, store.list_groups())
+    engine = ostro.replica.records.load(datacenter, data, settings, store.list_groups())
     ... engine.plan(...) ...
-    store.save(ostro.snapshot.dump(engine), generation)   # or Conflict: start again
+    store.save(ostro.replica.records.dump(engine), generation)   # or Conflict: start again
 
 Every change moves one counter, the *generation*, on by one in the same
 transaction.  :meth:`Store.save` moves it only from the generation its
@@ -39,7 +39,8 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ostro.errors import InvalidInput, OstroError
-from ostro.state import changes, database, groups, models, snapshot_rows
+from ostro.state import database, groups, models, rows
+from ostro.state.changelog import Marker, body, has
 
 GENERATION = models.EngineGeneration.__table__
 CHANGES = models.Change.__table__
@@ -47,7 +48,6 @@ INVENTORY = models.Inventory.__table__
 
 #: Change-log rows kept; a cache further behind than this reloads everything.
 CHANGES_KEPT = 2000
-RELOAD, GROUPS = changes.RELOAD, changes.GROUPS
 
 
 class Conflict(OstroError):
@@ -68,29 +68,29 @@ class Store:
 
     def __init__(self, url):
         self.url = url
-        self.engine = database.create_engine(url)
+        self.db = database.create_engine(url)
 
     def close(self):
         """Close the pooled connections."""
-        self.engine.dispose()
+        self.db.dispose()
 
     # -- the engine's state -------------------------------------------------
 
     def generation(self):
-        with database.reading(self.engine) as connection:
+        with database.reading(self.db) as connection:
             return _current(connection)
 
     def load(self):
         """``(snapshot data, generation)``, read in one transaction."""
-        with database.reading(self.engine) as connection:
-            return snapshot_rows.read(connection), _current(connection)
+        with database.reading(self.db) as connection:
+            return rows.read(connection), _current(connection)
 
     def changes_since(self, generation):
         """``(current generation, changes)``: the deltas committed after
         ``generation``, oldest first, read in one transaction; ``changes`` is
         ``None`` when they cannot be replayed (the log was pruned, or a
         change replaced the whole state): reload with :meth:`load`."""
-        with database.reading(self.engine) as connection:
+        with database.reading(self.db) as connection:
             current = _current(connection)
             return current, _changes_since(connection, generation, current)
 
@@ -102,7 +102,7 @@ class Store:
         rolled back (the generation does not move) when nothing was, or on
         an exception.
         """
-        with database.writing(self.engine) as connection:
+        with database.writing(self.db) as connection:
             transaction = connection.get_transaction()
             generation = _bump(connection)
             writer = Writer(connection, generation)
@@ -111,13 +111,13 @@ class Store:
                 transaction.rollback()
 
     def save(self, data, seen_generation):
-        """Store ``data`` (from :func:`ostro.snapshot.dump`) as the whole
+        """Store ``data`` (from :func:`ostro.replica.records.dump`) as the whole
         state, if nothing was committed since ``seen_generation``.
 
         Returns the new generation; raises :class:`Conflict` (and writes
         nothing) when the store has moved on.
         """
-        with database.writing(self.engine) as connection:
+        with database.writing(self.db) as connection:
             changed = connection.execute(
                 update(GENERATION)
                 .where(GENERATION.c.id == models.GENERATION_ROW,
@@ -127,25 +127,25 @@ class Store:
                 raise Conflict(seen_generation, _current(connection))
             stamp = models.utcnow()
             try:
-                snapshot_rows.replace(connection, data, stamp)
+                rows.replace(connection, data, stamp)
             except IntegrityError as exc:
                 raise InvalidInput(f"the snapshot contradicts itself: {exc.orig}") from exc
-            _log(connection, seen_generation + 1, {RELOAD: True}, stamp)
+            _log(connection, seen_generation + 1, body(Marker.RELOAD), stamp)
             return seen_generation + 1
 
     def inventory(self):
         """The synced inventory document (:meth:`Writer.record_inventory`), or None."""
-        with database.reading(self.engine) as connection:
+        with database.reading(self.db) as connection:
             return _inventory(connection)
 
     # -- named groups -------------------------------------------------------
 
     def list_groups(self):
-        with database.reading(self.engine) as connection:
+        with database.reading(self.db) as connection:
             return groups.all_groups(connection)
 
     def get_group(self, id_or_name):
-        with database.reading(self.engine) as connection:
+        with database.reading(self.db) as connection:
             return groups.get(connection, id_or_name)
 
     def create_group(self, name, kind, level, description="", members=()):
@@ -186,9 +186,9 @@ class Store:
     @contextlib.contextmanager
     def _changing(self):
         """A write transaction that moves the generation on unconditionally."""
-        with database.writing(self.engine) as connection:
+        with database.writing(self.db) as connection:
             stamp = models.utcnow()
-            _log(connection, _bump(connection), {GROUPS: True}, stamp)
+            _log(connection, _bump(connection), body(Marker.GROUPS), stamp)
             yield connection, stamp
 
 
@@ -206,16 +206,16 @@ class Writer:
 
     def load(self):
         """The whole state, under the lock."""
-        return snapshot_rows.read(self.connection)
+        return rows.read(self.connection)
 
     def list_groups(self):
         return groups.all_groups(self.connection)
 
     def record(self, change):
-        """Write a delta (:mod:`ostro.state.changes`) and log it."""
+        """Write a delta (:mod:`ostro.replica.changes`) and log it."""
         stamp = models.utcnow()
         try:
-            snapshot_rows.write_change(self.connection, change, stamp)
+            rows.write_change(self.connection, change, stamp)
         except IntegrityError as exc:
             raise InvalidInput(f"the change contradicts the store: {exc.orig}") from exc
         _log(self.connection, self.generation, change, stamp)
@@ -227,7 +227,7 @@ class Writer:
 
     def record_inventory(self, inventory, data):
         """Store a new data centre (an inventory document) with the whole
-        state ``data`` (:func:`ostro.snapshot.dump`) that fits it.
+        state ``data`` (:func:`ostro.replica.records.dump`) that fits it.
 
         Logged as a reload: every other cache rebuilds on the new data centre
         (placements moved or dropped with it travel in ``data``).
@@ -237,10 +237,10 @@ class Writer:
         self.connection.execute(insert(INVENTORY).values(
             id=models.INVENTORY_ROW, body=inventory, updated_at=stamp))
         try:
-            snapshot_rows.replace(self.connection, data, stamp)
+            rows.replace(self.connection, data, stamp)
         except IntegrityError as exc:
             raise InvalidInput(f"the snapshot contradicts itself: {exc.orig}") from exc
-        _log(self.connection, self.generation, {RELOAD: True, "inventory": True}, stamp)
+        _log(self.connection, self.generation, body(Marker.RELOAD, Marker.INVENTORY), stamp)
         self.recorded = True
 
 
@@ -277,7 +277,7 @@ def _changes_since(connection, generation, current):
                               .where(CHANGES.c.generation > generation,
                                      CHANGES.c.generation <= current)
                               .order_by(CHANGES.c.generation)).all()
-    if len(rows) != current - generation or any(RELOAD in row.body for row in rows):
+    if len(rows) != current - generation or any(has(row.body, Marker.RELOAD) for row in rows):
         return None
     return [row.body for row in rows]
 

@@ -9,7 +9,7 @@ RESERVED_STATES = ("reserved", "active")
 
 
 def plan(plan):
-    """An :class:`ostro.plans.Plan` as ``{id, name, stack_id, placements}``."""
+    """An :class:`ostro.model.plan.Plan` as ``{id, name, stack_id, placements}``."""
     return plan.to_dict()
 
 

@@ -31,7 +31,7 @@ def _on_hosts(engine):
 
 
 def show(engine, name, on_host=None):
-    """Host ``name`` of ``engine`` (an :class:`ostro.service.Engine`)."""
+    """Host ``name`` of ``engine`` (an :class:`ostro.engine.Engine`)."""
     if on_host is None:
         on_host = _on_hosts(engine)[name]
     host = engine.datacenter.hosts[name]

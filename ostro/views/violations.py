@@ -1,7 +1,7 @@
 """Placed servers and volumes that now break their rules (``/v1/resources``).
 
 The live placements are judged by :func:`ostro.verify.check` (the engine's
-independent checker, through :func:`ostro.live.check`) against the data
+independent checker, through :func:`ostro.views.live.check`) against the data
 centre the engine reads now, with their group rules and pipes rebuilt from
 the engine's plans: a host that shrank, went away or was disabled, or a
 changed aggregate, shows here.
@@ -9,7 +9,7 @@ changed aggregate, shows here.
 
 import collections
 
-from ostro import live
+from ostro.views import live
 
 #: The Heat type shown for each kind of resource.
 TYPES = {"server": "OS::Nova::Server", "volume": "OS::Cinder::Volume"}

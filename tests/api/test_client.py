@@ -11,7 +11,7 @@ import pytest
 from oslo_config import cfg
 
 from tests.api.test_server import write_conf
-from valet_api.live_server import free_port, serving
+from tests.support.live_server import free_port, serving
 from valet_openstack import client, options
 
 
@@ -85,7 +85,7 @@ def test_reserve_outside_the_planned_host_replans_within_locations(valet):
 def test_refusal_is_typed_and_carries_valets_reason(valet):
     valet.create_group("client-pair", "diversity", "host")
     resources = {"p1": server("p1", ["client-pair"]), "p2": server("p2", ["client-pair"])}
-    with pytest.raises(client.Refused) as refused:
+    with pytest.raises(client.Conflict) as refused:
         valet.create_plan("client-stack-3", resources, locations=["c01r02h01"])
     assert refused.value.status == 409 and refused.value.kind == "NoPlacement"
     assert "client-pair" in refused.value.message     # names the group at fault

@@ -1,5 +1,5 @@
-"""The engine client (valet_api/engine_client.py) and the engine cache's
-serialized commits (ostro/state/cache.py, DESIGN §6): two apps on one
+"""The engine client (valet_api/engine_client.py) and the engine replica's
+serialized commits (ostro/replica/cache.py, DESIGN §6): two apps on one
 database are two API workers; the store is the truth."""
 
 import collections
@@ -8,14 +8,15 @@ import threading
 import pytest
 from sqlalchemy import delete
 
-from ostro import snapshot, verify
 from ostro.config import EngineSettings
 from ostro.errors import NoPlacement
 from ostro.inventory import file as inventory_file
 from ostro.operations import Operations
+from ostro.replica import records
+from ostro.replica.cache import Replica
 from ostro.state import models
-from ostro.state.cache import CachedEngine
 from ostro.state.store import Store
+from ostro.verify import checker
 from tests.api import engine_cases
 from tests.api.api_cases import assert_error, call
 from tests.api.engine_cases import HOST_SIZE, HOSTS, plan_body, server, servers
@@ -66,8 +67,8 @@ def test_two_apps_planning_in_turn_never_overcommit(two_apps, empty_url, invento
         store.close()
     assert len(data["plans"]) == made
     dc = inventory_file.load(inventory)
-    engine = snapshot.load(dc, data, EngineSettings())
-    assert verify.check(dc, engine.placements.values(), settings=engine.settings) == []
+    engine = records.load(dc, data, EngineSettings())
+    assert checker.check(dc, engine.placements.values(), settings=engine.settings) == []
     used = collections.Counter()
     for placement in engine.placements.values():
         used[placement.location] += FLAVOR_VCPUS[_flavor_of(data, placement.orch_id)]
@@ -98,7 +99,7 @@ def test_a_group_change_rebuilds_the_cache(engine_api):
     assert_error(call(engine_api, "POST", "/v1/plans", body), 409, "web")
 
 
-# -- the serialized commit and the cache (ostro/state/cache.py) ------------------------
+# -- the serialized commit and the cache (ostro/replica/cache.py) ------------------------
 
 @pytest.fixture
 def stores(engine_api, empty_url):
@@ -108,13 +109,13 @@ def stores(engine_api, empty_url):
         store.close()
 
 
-def cached(store, inventory):
+def replica_of(store, inventory):
     dc = inventory_file.load(inventory)
-    return CachedEngine(store, lambda: dc, EngineSettings())
+    return Replica(store, lambda: dc, EngineSettings())
 
 
 def test_a_writer_waits_for_the_one_holding_the_lock_and_sees_its_commit(stores, inventory):
-    mine, theirs = (cached(store, inventory) for store in stores)
+    mine, theirs = (replica_of(store, inventory) for store in stores)
     inside, go_on = threading.Event(), threading.Event()
     seen = []
 
@@ -145,7 +146,7 @@ def test_a_writer_waits_for_the_one_holding_the_lock_and_sees_its_commit(stores,
 
 
 def test_a_cache_replays_the_other_workers_changes_to_the_stored_state(stores, inventory):
-    mine, theirs = (cached(store, inventory) for store in stores)
+    mine, theirs = (replica_of(store, inventory) for store in stores)
     ops = Operations(theirs)
     mine.read(lambda e: None)
     first = mine._engine
@@ -159,22 +160,22 @@ def test_a_cache_replays_the_other_workers_changes_to_the_stored_state(stores, i
     # Replayed, not reloaded: the same engine object, now equal to the store.
     assert replayed is first
     data, _ = stores[0].load()
-    fresh = snapshot.load(inventory_file.load(inventory), data, EngineSettings())
-    assert ordered(snapshot.dump(replayed)) == ordered(snapshot.dump(fresh))
+    fresh = records.load(inventory_file.load(inventory), data, EngineSettings())
+    assert ordered(records.dump(replayed)) == ordered(records.dump(fresh))
     assert_same_state(search_state(replayed), search_state(fresh))
 
 
 def test_a_cache_too_far_behind_reloads(stores, inventory, monkeypatch):
-    mine, theirs = (cached(store, inventory) for store in stores)
+    mine, theirs = (replica_of(store, inventory) for store in stores)
     mine.read(lambda e: None)
     Operations(theirs).create_plan(dict(servers("a", 1)), "s1")
-    with stores[0].engine.begin() as connection:
+    with stores[0].db.begin() as connection:
         connection.execute(delete(models.Change.__table__))
     assert [p.stack_id for p in mine.read(lambda e: list(e.plans.values()))] == ["s1"]
 
 
 def test_refusals_pass_through_and_store_nothing(stores, inventory):
-    mine = cached(stores[0], inventory)
+    mine = replica_of(stores[0], inventory)
     generation = stores[0].generation()
     with pytest.raises(NoPlacement):
         mine.write(lambda e: e.plan(dict(servers("big", 5, "large")), stack_id="s"))
@@ -183,7 +184,7 @@ def test_refusals_pass_through_and_store_nothing(stores, inventory):
 
 
 def test_an_operation_that_changes_nothing_stores_nothing(stores, inventory):
-    ops = Operations(cached(stores[0], inventory))
+    ops = Operations(replica_of(stores[0], inventory))
     plan = ops.create_plan(dict(servers("a", 1)), "s1")
     generation = stores[0].generation()
     assert ops.create_plan(dict(servers("a", 1)), "s1") == plan

@@ -8,8 +8,8 @@ import sys
 
 from ostro.state import migrate
 from ostro.state.store import Store
+from tests.support.live_server import call, free_port, start_server, stop, wait_until_up
 from valet_api import app as valet_app
-from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "etc" / "valet" / "config.py"

@@ -8,7 +8,7 @@ import re
 import shlex
 
 from tests.api.test_server import write_conf
-from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
+from tests.support.live_server import call, free_port, start_server, stop, wait_until_up
 
 README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 DOCUMENTED = "http://localhost:8090"

@@ -4,8 +4,8 @@ a SQLite file and the sample inventory, over HTTP (DESIGN §4, §7)."""
 import pathlib
 import sys
 
-from valet_api import live_server
-from valet_api.live_server import call, free_port, start_server, stop, wait_until_up
+from tests.support import live_server
+from tests.support.live_server import call, free_port, start_server, stop, wait_until_up
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 INVENTORY = ROOT / "etc" / "valet" / "inventory.yaml"

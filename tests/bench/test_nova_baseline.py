@@ -9,11 +9,12 @@ import pytest
 
 pytest.importorskip("nova")
 
-from benchmarks import nova_baseline, stacks  # noqa: E402
+from benchmarks import nova_baseline  # noqa: E402
 from ostro.config import EngineSettings  # noqa: E402
 from ostro.inventory import file as inventory_file  # noqa: E402
 from ostro.inventory import generated  # noqa: E402
 from ostro.parse.resources import parse  # noqa: E402
+from tests.support import stacks  # noqa: E402
 
 
 @pytest.fixture

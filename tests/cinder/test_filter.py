@@ -12,7 +12,7 @@ from cinder.scheduler import filters, host_manager  # noqa: E402
 from oslo_config import cfg  # noqa: E402
 
 from tests.live_valet import BACKENDS, running_valet  # noqa: E402
-from valet_api.live_server import call, free_port  # noqa: E402
+from tests.support.live_server import call, free_port  # noqa: E402
 
 VOLUME = {"type": "OS::Cinder::Volume", "name": "data",
           "properties": {"size": 10, "volume_type": "lvm"}}

@@ -11,7 +11,7 @@ from heat.engine import template
 from oslo_config import cfg
 
 from tests.live_valet import groups_by_host, plan_of
-from valet_api.live_server import free_port
+from tests.support.live_server import free_port
 from valet_openstack.heat import plan as heat_plan
 
 SERVER = """

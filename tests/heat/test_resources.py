@@ -11,7 +11,7 @@ from heat.engine import environment, template
 from heat.engine import stack as heat_stack
 
 from tests.live_valet import plan_of
-from valet_api.live_server import call
+from tests.support.live_server import call
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "etc" / "heat" / "examples"
 GROUP = """

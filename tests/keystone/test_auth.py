@@ -19,9 +19,9 @@ from tests.api import engine_cases
 from tests.api.api_cases import assert_error
 from tests.keystone.conftest import PASSWORD, Identity
 from tests.keystone.server import ADMIN_PASSWORD
+from tests.support import live_server
+from tests.support.live_server import call, free_port, wait_until_up
 from valet_api import app as valet_app
-from valet_api import live_server
-from valet_api.live_server import call, free_port, wait_until_up
 from valet_openstack import options as valet_options
 from valet_openstack.client import NotFound, ValetClient
 

@@ -16,7 +16,7 @@ from nova.tests.functional import integrated_helpers
 from sqlalchemy import exc as sqlalchemy_exc
 
 from tests.nova.valet_server import HOSTS, SilentServer, ValetServer
-from valet_api.live_server import free_port
+from tests.support.live_server import free_port
 
 NOVA_DEFAULT_FILTERS = ["ComputeFilter", "ComputeCapabilitiesFilter", "ImagePropertiesFilter",
                         "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter"]

@@ -9,7 +9,7 @@ import socket
 import tempfile
 import threading
 
-from valet_api.live_server import call, free_port, start_server, stop, wait_until_up, write_conf
+from tests.support.live_server import call, free_port, start_server, stop, wait_until_up, write_conf
 
 HOSTS = {"host1": "r1", "host2": "r1", "host3": "r2", "host4": "r2"}
 

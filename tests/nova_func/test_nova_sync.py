@@ -17,11 +17,11 @@ import oslo_messaging
 from nova.tests.functional import integrated_helpers
 from oslo_config import cfg
 
-from ostro import inventory as inventories
+from ostro import replica as replicas
 from ostro.config import register_opts as register_engine_opts
-from ostro.engine_service import notifications
-from ostro.engine_service import options as service_options
-from ostro.engine_service.sync import Reconciler
+from ostro.daemon import notifications
+from ostro.daemon import options as service_options
+from ostro.daemon.sync import Reconciler
 from ostro.inventory import nova
 from ostro.inventory.cloud import Layout
 from ostro.inventory.racks import Naming
@@ -68,14 +68,14 @@ class NovaSyncTest(integrated_helpers.ProviderUsageBaseTestCase):
         self.admin_api.post_extra_spec("vs1", {"extra_specs": {"ssd": "true"}})
         self.store = self._store()
         self.conf = self._valet_conf()
-        self.cached = inventories.cached_engine(self.conf, self.store)
-        self.operations = Operations(self.cached)
+        self.replica = replicas.replica_for(self.conf, self.store)
+        self.operations = Operations(self.replica)
         naming = Naming.from_conf(self.conf)
         client = nova.client(self.conf, additional_headers={
             # NOTE: nova's fixture stubs keystone: these headers are its user.
             "X-Auth-User": "admin", "X-Auth-Project-Id": "admin-project",
             "X-Roles": "reader,member,admin"})
-        self.reconciler = Reconciler(self.cached, Layout(naming), lambda: nova.read(client))
+        self.reconciler = Reconciler(self.replica, Layout(naming), lambda: nova.read(client))
 
     def _store(self):
         directory = self.useFixture(fixtures.TempDir()).path
@@ -185,7 +185,7 @@ class NovaSyncTest(integrated_helpers.ProviderUsageBaseTestCase):
         self.assertEqual(self._hosts()["pdk15r05c002"]["groups"], ["apart"])
 
     def _state(self, orch_id):
-        return self.cached.read(lambda engine: engine.placements[orch_id].state)
+        return self.replica.read(lambda engine: engine.placements[orch_id].state)
 
     def _apply_notifications(self, event_type):
         for message in self.notifier.versioned_notifications:

@@ -10,7 +10,7 @@ import uuid
 import pytest
 import sqlalchemy
 
-from ostro.state.postgres_server import PostgresServer, ServerError
+from tests.support.postgres_server import PostgresServer, ServerError
 
 TIMINGS = pytest.StashKey[dict]()
 

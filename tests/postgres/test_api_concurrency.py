@@ -18,16 +18,17 @@ import uuid
 
 import pytest
 
-from ostro import live, snapshot
 from ostro.inventory import file as inventory_file
+from ostro.replica import records
 from ostro.state.store import Store
-from valet_api.live_server import call, free_port, start_server, stop, wait_until_up, write_conf
+from ostro.views import live
+from tests.support.live_server import call, free_port, start_server, stop, wait_until_up, write_conf
 
 CLIENTS = 32
 OPERATIONS = 320          # requests in all, shared by the clients
 SHARED_STACKS = 8         # stack ids every client may send; never deleted
 # NOTE: no 503: commits are serialized, so contention makes writers wait,
-# never fail (ostro/state/cache.py).
+# never fail (ostro/replica/cache.py).
 LEGITIMATE = {200, 201, 204, 404, 409}
 
 INVENTORY = """\
@@ -176,7 +177,7 @@ def test_four_workers_keep_capacity_rules_and_idempotency(tmp_path, empty_url):
         data, _ = store.load()
     finally:
         store.close()
-    engine = snapshot.load(datacenter, data)
+    engine = records.load(datacenter, data)
     placements = list(engine.placements.values())
     assert placements, "nothing was left placed"
 

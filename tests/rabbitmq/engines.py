@@ -6,7 +6,7 @@ import sys
 import time
 import uuid
 
-from valet_api import live_server
+from tests.support import live_server
 
 VALET_ENGINE = pathlib.Path(sys.executable).with_name("valet-engine")
 

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from valet_api.live_server import free_port
+from tests.support.live_server import free_port
 
 BINARIES = pathlib.Path("/usr/lib/rabbitmq/bin")
 MISSING = ("rabbitmq-server not found in {where}: install it, e.g. "

@@ -13,11 +13,11 @@ import copy
 
 import numpy as np
 
-from ostro import verify
 from ostro.config import EngineSettings
+from ostro.engine import Engine
 from ostro.inventory import file as inventory
 from ostro.model.topology import NamedGroup
-from ostro.service import Engine
+from ostro.verify import checker
 
 HOST_SIZE = {"vcpus": 4, "memory_mb": 4096, "disk_gb": 100}
 
@@ -161,7 +161,7 @@ def hosts_used(plan):
 def assert_no_violations(engine_):
     """The independent checker agrees every placement is on a fitting,
     enabled location in its zone and within capacity."""
-    violations = verify.check(engine_.datacenter, engine_.placements.values(),
+    violations = checker.check(engine_.datacenter, engine_.placements.values(),
                               settings=engine_.settings)
     assert violations == [], [v.message for v in violations]
 

@@ -14,9 +14,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
 
-from ostro import snapshot
 from ostro.errors import Duplicate, InUse, InvalidInput, NotFound
 from ostro.model.topology import NamedGroup
+from ostro.replica import records
 from ostro.state import migrate, models
 from ostro.state.store import Conflict, Store
 from tests.unit import store_writers
@@ -55,7 +55,7 @@ def busy_engine(store, dc):
     named group comes from the store, and the generation it was loaded at."""
     store.create_group("web", "diversity", "host")
     data, generation = store.load()
-    subject = snapshot.load(dc, data, named_groups=store.list_groups())
+    subject = records.load(dc, data, named_groups=store.list_groups())
     first = subject.plan(stack(*servers("s", 3, "half"),
                                group("spread", "diversity", "rack", ["s1", "s2"])),
                          stack_id="first", project_id="p1")
@@ -69,7 +69,7 @@ def busy_engine(store, dc):
 def stored_ids(store):
     """Orch id -> placement row id, read straight from the table."""
     table = models.Placement.__table__
-    with store.engine.connect() as connection:
+    with store.db.connect() as connection:
         return dict(connection.execute(select(table.c.orchestration_id, table.c.id)).all())
 
 
@@ -99,7 +99,7 @@ class StoreCases:
             store.close()
 
     def test_migrations_create_what_the_models_declare(self, store):
-        with store.engine.connect() as connection:
+        with store.db.connect() as connection:
             differences = compare_metadata(MigrationContext.configure(connection),
                                            models.Base.metadata)
         assert differences == []
@@ -109,15 +109,15 @@ class StoreCases:
     def test_saved_engine_loads_as_the_same_engine(self, store):
         dc = datacenter()
         original, seen = busy_engine(store, dc)
-        dumped = snapshot.dump(original)
+        dumped = records.dump(original)
 
         assert store.save(dumped, seen) == seen + 1
         data, generation = store.load()
-        restored = snapshot.load(dc, data, original.settings, store.list_groups())
+        restored = records.load(dc, data, original.settings, store.list_groups())
 
         assert generation == seen + 1
         assert ordered(data) == ordered(dumped)
-        assert ordered(snapshot.dump(restored)) == ordered(dumped)
+        assert ordered(records.dump(restored)) == ordered(dumped)
         assert restored.placements[orch_id("s1")].resource.resource_id == "nova-uuid-1"
         assert_same_state(search_state(original), search_state(restored))
         # NOTE: a stack the heuristic settles; the exact solver may pick
@@ -129,13 +129,13 @@ class StoreCases:
     def test_save_replaces_the_whole_state_and_keeps_placement_ids(self, store):
         dc = datacenter()
         subject, seen = busy_engine(store, dc)
-        generation = store.save(snapshot.dump(subject), seen)
+        generation = store.save(records.dump(subject), seen)
         ids = stored_ids(store)
         subject.delete_plan("second")
         subject.release("old")
         subject.reserve(orch_id("s2"), [], resource_id="nova-uuid-2")
         subject.plan(stack(server("x")), stack_id="fourth")
-        dumped = snapshot.dump(subject)
+        dumped = records.dump(subject)
 
         store.save(dumped, generation)
 

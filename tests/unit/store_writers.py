@@ -16,7 +16,7 @@ TIMEOUT = 120
 
 
 def record(name):
-    """A placement outside any plan, as :func:`ostro.snapshot.dump` writes it."""
+    """A placement outside any plan, as :func:`ostro.replica.records.dump` writes it."""
     return {"orch_id": name, "plan_id": None, "location": "r1-h1", "state": "active",
             "updated_at": 1700000000.125, "resource_id": None,
             "entry": {"type": "OS::Nova::Server", "name": name,

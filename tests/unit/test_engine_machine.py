@@ -6,8 +6,8 @@ delete and expire; after every step:
 - the search state's usage equals, location by location, the existing load
   plus the demand of the live placements (nothing leaked, nothing doubled);
 - a refused operation left the engine exactly as it was;
-- an engine rebuilt from ``ostro.snapshot.dump`` (through JSON) is the same;
-- a replica fed only the step's delta (``ostro.state.changes``, through JSON,
+- an engine rebuilt from ``ostro.replica.records.dump`` (through JSON) is the same;
+- a replica fed only the step's delta (``ostro.replica.changes``, through JSON,
   as another API worker catches up from the store's change log) is the
   same, and the engine touched at least every unit a full comparison finds
   changed.
@@ -20,15 +20,15 @@ import numpy as np
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from benchmarks import stacks
-from ostro import live
-from ostro import snapshot as snapshot_module
 from ostro.config import EngineSettings
+from ostro.engine import Engine
 from ostro.errors import NoPlacement, NotFound
 from ostro.inventory import generated
 from ostro.model.topology import NamedGroup
-from ostro.service import Engine
-from ostro.state import changes
+from ostro.replica import changes
+from ostro.replica import records as snapshot_module
+from ostro.views import live
+from tests.support import stacks
 
 DATACENTER = generated.generate(
     clusters=2, racks_per_cluster=2, hosts_per_rack=3, seed=5, load=0.3, backends="rack",

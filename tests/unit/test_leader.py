@@ -1,12 +1,12 @@
-"""Leader election (ostro.engine_service.leader) on tooz's file backend: one
+"""Leader election (ostro.daemon.leader) on tooz's file backend: one
 leader at a time; when it stops, another takes over; work starts and stops
 with leadership.  (Killing a leader process: tests/rabbitmq.)"""
 
 import threading
 import time
 
-from ostro.engine_service.background import Background, Periodic
-from ostro.engine_service.leader import Leadership
+from ostro.daemon.background import Background, Periodic
+from ostro.daemon.leader import Leadership
 
 
 def wait_until(condition, timeout=30.0):

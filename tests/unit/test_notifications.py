@@ -1,10 +1,10 @@
 """Nova's versioned notifications applied to the picture of Nova
-(ostro.engine_service.notifications): which events matter, and that
+(ostro.daemon.notifications): which events matter, and that
 duplicates and events out of order change nothing."""
 
 import json
 
-from ostro.engine_service import notifications
+from ostro.daemon import notifications
 from ostro.inventory.cloud import Cloud
 
 

@@ -451,7 +451,7 @@ def test_existing_placement_of_an_already_placed_resource_is_invalid():
 # --- the engine as a cache of the store ---------------------------------------------
 
 def test_restored_engine_decides_like_the_original():
-    from ostro import snapshot
+    from ostro.replica import records
 
     dc = datacenter()
     original = engine(dc)
@@ -460,9 +460,9 @@ def test_restored_engine_decides_like_the_original():
                          stack_id="first")
     original.reserve(orch_id("s1"), [locations(plan)["s1"]])
     original.add_existing("old", server("old", "three")[1], R1H2)
-    restored = snapshot.load(dc, snapshot.dump(original), original.settings)
+    restored = records.load(dc, records.dump(original), original.settings)
 
-    assert snapshot.dump(restored) == snapshot.dump(original)
+    assert records.dump(restored) == records.dump(original)
     after = [subject.plan(stack(*servers("n", 3, "half")), stack_id="second")
              for subject in (original, restored)]
     assert locations(after[0]) == locations(after[1])

@@ -7,9 +7,8 @@
 import hypothesis
 from hypothesis import strategies as st
 
-from benchmarks import stacks
-from ostro import verify
 from ostro.config import EngineSettings
+from ostro.engine import Engine
 from ostro.errors import NoPlacement
 from ostro.inventory import file as inventory_file
 from ostro.inventory import generated
@@ -18,7 +17,8 @@ from ostro.parse import resources as parser
 from ostro.search import exact
 from ostro.search import items as item_model
 from ostro.search.problem import Problem
-from ostro.service import Engine
+from ostro.verify import checker
+from tests.support import stacks
 
 SHAPES = [{"vcpus": 4, "memory_mb": 8192, "disk_gb": 200},
           {"vcpus": 8, "memory_mb": 16384, "disk_gb": 400},
@@ -64,7 +64,7 @@ def _violations(datacenter, resources, plan):
     stack = parser.parse(resources, datacenter)
     placements = [Placement(orch, stack.resources[orch], p.location)
                   for orch, p in plan.placements.items()]
-    return verify.check(datacenter, placements, group_rules(stack).values(), stack.pipes)
+    return checker.check(datacenter, placements, group_rules(stack).values(), stack.pipes)
 
 
 def _exact_finds_placement(datacenter, resources, budget=10.0):
@@ -116,4 +116,4 @@ def test_successive_plans_never_break_earlier_ones(case, count):
         all_pipes.extend(stack.pipes)
         all_placements.extend(Placement(orch, stack.resources[orch], p.location)
                               for orch, p in plan.placements.items())
-    assert verify.check(datacenter, all_placements, all_rules.values(), all_pipes) == []
+    assert checker.check(datacenter, all_placements, all_rules.values(), all_pipes) == []

@@ -1,9 +1,10 @@
-"""Reconciliation with what Nova reports (ostro.reconcile): table-driven over
+"""Reconciliation with what Nova reports (ostro.daemon.reconcile): table-driven over
 one placement each, plus foreign load and servers with Valet groups."""
 
 import pytest
 
-from ostro.reconcile import Server, reconcile
+from ostro.daemon.reconcile import reconcile
+from ostro.inventory.instance import Instance
 
 SMALL = {"name": "small", "vcpus": 1, "ram": 1024, "disk": 10, "ephemeral": 0, "swap": 512}
 HOSTS = {"h1", "h2"}
@@ -17,7 +18,7 @@ def placement(state="reserved", location="h1", resource_id="vm-1", orch_id="orch
 
 
 def server(host="h1", id="vm-1", groups=()):
-    return Server(id=id, name=id, host=host, flavor=SMALL, groups=tuple(groups))
+    return Instance(id=id, name=id, host=host, flavor=SMALL, groups=tuple(groups))
 
 
 def one(record, servers):

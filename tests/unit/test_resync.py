@@ -1,20 +1,20 @@
-"""The leader's commits of a synced data centre (CachedEngine.resync through
-ostro.engine_service.sync.Reconciler) seen by another engine's cache over
+"""The leader's commits of a synced data centre (Replica.resync through
+ostro.daemon.sync.Reconciler) seen by another engine's cache over
 one SQLite store: the first sync, deltas, a changed data centre, no-ops."""
 
 import dataclasses
 
 import pytest
 
-from ostro import inventory as inventories
+from ostro import replica as replicas
 from ostro.config import EngineSettings
-from ostro.engine_service.sync import Reconciler
+from ostro.daemon.sync import Reconciler
 from ostro.errors import Unavailable
 from ostro.inventory.cloud import Cloud, Layout
+from ostro.inventory.instance import Instance
 from ostro.inventory.racks import Naming
-from ostro.reconcile import Server
+from ostro.replica.cache import Replica
 from ostro.state import migrate
-from ostro.state.cache import CachedEngine
 from ostro.state.store import Store
 
 SMALL = {"id": "1", "vcpus": 1, "ram": 1024, "disk": 10, "ephemeral": 0, "swap": 0,
@@ -36,7 +36,7 @@ def store(tmp_path):
 
 
 def cache(store):
-    return CachedEngine(store, not_synced, EngineSettings(solver_time_budget=0.1),
+    return Replica(store, not_synced, EngineSettings(solver_time_budget=0.1),
                         stored_inventory=True)
 
 
@@ -73,14 +73,14 @@ def test_the_leaders_syncs_reach_another_engine(store):
     plan = follower.write(lambda e: e.plan({"orch-a": server_entry("a")}, stack_id="s"))
     host = plan.placements["orch-a"].location
     follower.write(lambda e: e.reserve("orch-a", [host], resource_id="vm-a"))
-    nova.cloud.servers["vm-a"] = Server("vm-a", "a", host, {"name": "small", **SMALL})
+    nova.cloud.servers["vm-a"] = Instance("vm-a", "a", host, {"name": "small", **SMALL})
     assert reconciler.sync() is False                    # same data centre: a delta
     assert follower.read(lambda e: e.placements["orch-a"].state) == "active"
 
     # The host goes away with the instance on it; a foreign server appears.
     others = [name for name in nova.cloud.hosts if name != host]
     nova.cloud = picture(hosts=others, servers=[
-        Server("vm-x", "x", others[0], {"name": "small", **SMALL})])
+        Instance("vm-x", "x", others[0], {"name": "small", **SMALL})])
     assert reconciler.sync() is True
     assert follower.read(lambda e: (sorted(e.datacenter.hosts), dict(e.placements))) == \
         (sorted(others), {})
@@ -94,5 +94,5 @@ def test_local_api_workers_read_the_synced_data_centre(store, tmp_path):
     Reconciler(cache(store), Layout(Naming()), Nova().read).sync()
     conf = engine_conf(store.url, tmp_path / "unused.yaml")
     conf.set_override("driver", "nova", "inventory")
-    worker = inventories.cached_engine(conf, store)
+    worker = replicas.replica_for(conf, store)
     assert len(worker.read(lambda e: e.datacenter.hosts)) == 3

@@ -11,10 +11,10 @@ import re
 import pytest
 
 from ostro.config import EngineSettings
+from ostro.engine import Engine
 from ostro.errors import NoPlacement, TopologyError
 from ostro.model.datacenter import LEVELS
 from ostro.model.topology import NamedGroup
-from ostro.service import Engine
 from tests.unit.engine_fixtures import (
     assert_no_violations,
     build,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from benchmarks import stacks
 from ostro.inventory.generated import generate
 from ostro.parse.resources import parse
+from tests.support import stacks
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ import hypothesis
 import numpy as np
 from hypothesis import strategies as st
 
-from benchmarks import stacks
 from ostro.config import EngineSettings
 from ostro.inventory import generated
 from ostro.model.placement import group_rules
@@ -14,6 +13,7 @@ from ostro.search import items as item_model
 from ostro.search.compiled import CompiledDatacenter
 from ostro.search.layer import Layer
 from ostro.search.state import SearchState
+from tests.support import stacks
 
 DATACENTER = generated.generate(clusters=2, racks_per_cluster=2, hosts_per_rack=3, seed=1,
                                 backends="rack")
@@ -60,18 +60,18 @@ def test_any_reserve_release_order_returns_to_the_start(seed, picks, rng):
     before = snapshot(state)
     items = stack_items(seed)
     for item, pick in zip(items, picks, strict=False):
-        state.reserve(item, location_for(item, pick))
+        state.assume(item, location_for(item, pick))
     # Holds exist only while a pipe has one end placed.
     assert all(not held.any() for held in state.uplink_held.values())
     order = [item.orch_id for item in items]
     rng.shuffle(order)
     half = len(order) // 2
     for orch_id in order[:half]:
-        assert state.release(orch_id) is not None
-        assert state.release(orch_id) is None          # idempotent
+        assert state.forget(orch_id) is not None
+        assert state.forget(orch_id) is None          # idempotent
     twin = state.copy()
     for orch_id in order[half:]:
-        twin.release(orch_id)
+        twin.forget(orch_id)
     # Once nothing is placed, nothing is held either.
     assert_same(before, snapshot(twin))
     assert len(twin.groups) == 0
@@ -81,13 +81,13 @@ def test_copy_never_writes_through():
     base = SearchState(COMPILED)
     items = stack_items(3)
     for item in items[:4]:
-        base.reserve(item, location_for(item, 1))
+        base.assume(item, location_for(item, 1))
     before = snapshot(base)
     twin = base.copy()
     for item in items[4:]:
-        twin.reserve(item, location_for(item, 2))
+        twin.assume(item, location_for(item, 2))
     for item in items[:4]:
-        twin.release(item.orch_id)
+        twin.forget(item.orch_id)
     assert_same(before, snapshot(base))
     assert all(item.orch_id in base.location_of for item in items[:4])
     assert not any(item.orch_id in twin.location_of for item in items[:4])

@@ -6,11 +6,11 @@ import time
 
 import pytest
 
-from ostro import verify
 from ostro.config import EngineSettings
 from ostro.inventory import file as inventory
-from ostro.model.placement import GroupRule, Placement
+from ostro.model.placement import GroupMembers, Placement
 from ostro.model.topology import Pipe, Server, Volume
+from ostro.verify import checker
 
 
 def base():
@@ -76,7 +76,7 @@ def place(resource, location):
 
 def group(kind, level, *resources, name="g", units=None):
     units = units or {r.orch_id: r.orch_id for r in resources}
-    return GroupRule(f"key-{name}", name, kind, level, units)
+    return GroupMembers(f"key-{name}", name, kind, level, units)
 
 
 def only(violations, rule):
@@ -89,7 +89,7 @@ def only(violations, rule):
 # --- location -----------------------------------------------------------------------
 
 def test_violation_is_frozen_and_prints_its_message():
-    violation = verify.Violation("capacity", "web-1", None, "h01", "too big")
+    violation = checker.Violation("capacity", "web-1", None, "h01", "too big")
     with pytest.raises(dataclasses.FrozenInstanceError):
         violation.rule = "other"
     assert str(violation) == "too big"
@@ -97,7 +97,7 @@ def test_violation_is_frozen_and_prints_its_message():
 
 def test_clean_placements_have_no_violations():
     placements = [place(server("web-1"), "h01"), place(volume("vol-1"), "lvm-r01")]
-    assert verify.check(datacenter(), placements) == []
+    assert checker.check(datacenter(), placements) == []
 
 
 @pytest.mark.parametrize("resource, location, words", [
@@ -108,7 +108,7 @@ def test_clean_placements_have_no_violations():
     (volume("vol-1"), "off-pool", "backend off-pool is disabled"),
 ])
 def test_location_must_exist_fit_the_resource_and_be_enabled(resource, location, words):
-    violation = only(verify.check(datacenter(), [place(resource, location)]), "location")
+    violation = only(checker.check(datacenter(), [place(resource, location)]), "location")
     assert violation.resource == resource.name
     assert violation.location == location
     assert words in violation.message
@@ -118,7 +118,7 @@ def test_location_must_exist_fit_the_resource_and_be_enabled(resource, location,
 
 def test_servers_that_exactly_fill_a_host_pass():
     servers = [server(f"web-{i}", vcpus=2, memory_mb=2048, disk_gb=50) for i in (1, 2)]
-    assert verify.check(datacenter(), [place(s, "h01") for s in servers]) == []
+    assert checker.check(datacenter(), [place(s, "h01") for s in servers]) == []
 
 
 @pytest.mark.parametrize("dimension, demand, total, capacity", [
@@ -129,7 +129,7 @@ def test_servers_that_exactly_fill_a_host_pass():
 def test_host_capacity_names_host_dimension_and_first_server_over(
         dimension, demand, total, capacity):
     servers = [server(f"web-{i}", **demand) for i in (1, 2, 3, 4)]
-    violation = only(verify.check(datacenter(), [place(s, "h02") for s in servers]),
+    violation = only(checker.check(datacenter(), [place(s, "h02") for s in servers]),
                      "capacity")
     assert violation.resource == "web-3"
     assert violation.location == "h02"
@@ -142,7 +142,7 @@ def test_capacity_message_writes_large_and_fractional_amounts_plainly():
         host_entry(data, "h02")["cpu_allocation_ratio"] = 0.625   # 4 x 0.625 = 2.5
     placements = [place(server("big", memory_mb=1048577), "h01"),
                   place(server("wide", vcpus=3), "h02")]
-    messages = [v.message for v in verify.check(datacenter(edit), placements)]
+    messages = [v.message for v in checker.check(datacenter(edit), placements)]
     assert messages == [
         "host h01 memory_mb: 1048577 used > 1048576 capacity (big does not fit)",
         "host h02 vcpus: 3 used > 2.5 capacity (wide does not fit)"]
@@ -152,7 +152,7 @@ def test_capacity_message_writes_large_and_fractional_amounts_plainly():
 def test_foreign_load_counts_against_host_capacity(vcpus, ok):
     def edit(data):
         host_entry(data, "h01")["used"] = {"vcpus": 3}
-    violations = verify.check(datacenter(edit), [place(server("web-1", vcpus=vcpus), "h01")])
+    violations = checker.check(datacenter(edit), [place(server("web-1", vcpus=vcpus), "h01")])
     assert [v.rule for v in violations] == ([] if ok else ["capacity"])
 
 
@@ -194,8 +194,8 @@ def test_ratios_and_standby_set_the_capacity(dimension, edit, settings, capacity
     def at(amount):
         return [place(server("web-1", **{**small, dimension: amount}), "h01")]
 
-    assert verify.check(dc, at(capacity), settings=engine) == []
-    violation = only(verify.check(dc, at(capacity + 1), settings=engine), "capacity")
+    assert checker.check(dc, at(capacity), settings=engine) == []
+    violation = only(checker.check(dc, at(capacity + 1), settings=engine), "capacity")
     assert f"{capacity} capacity" in violation.message
 
 
@@ -206,15 +206,15 @@ def test_capacity_allows_float_rounding():
     settings = EngineSettings(disk_standby_ratio=90.0)  # 30 x 0.1 = 2.999999999999999
     assert dc.capacity(dc.hosts["h01"], settings)[2] < 3
     fits = [place(server("web-1", disk_gb=3), "h01")]
-    assert verify.check(dc, fits, settings=settings) == []
+    assert checker.check(dc, fits, settings=settings) == []
     too_big = [place(server("web-1", disk_gb=4), "h01")]
-    assert only(verify.check(dc, too_big, settings=settings), "capacity")
+    assert only(checker.check(dc, too_big, settings=settings), "capacity")
 
 
 @pytest.mark.parametrize("sizes, over", [((50, 30), None), ((50, 31), "vol-2")])
 def test_backend_capacity_counts_used_space(sizes, over):
     volumes = [volume(f"vol-{i}", size) for i, size in enumerate(sizes, start=1)]
-    violations = verify.check(datacenter(), [place(v, "lvm-r01") for v in volumes])
+    violations = checker.check(datacenter(), [place(v, "lvm-r01") for v in volumes])
     if over is None:
         assert violations == []
     else:
@@ -243,7 +243,7 @@ def test_backend_capacity_counts_used_space(sizes, over):
 ])
 def test_server_availability_zone(wanted, location, ok):
     resource = server("web-1", availability_zone=wanted)
-    violations = verify.check(datacenter(), [place(resource, location)])
+    violations = checker.check(datacenter(), [place(resource, location)])
     if ok:
         assert violations == []
     else:
@@ -255,7 +255,7 @@ def test_server_availability_zone(wanted, location, ok):
 @pytest.mark.parametrize("location, ok", [("az2-pool", True), ("shared", False)])
 def test_volume_availability_zone(location, ok):
     resource = volume("vol-1", availability_zone="az2")
-    violations = verify.check(datacenter(), [place(resource, location)])
+    violations = checker.check(datacenter(), [place(resource, location)])
     assert [v.rule for v in violations] == ([] if ok else ["availability_zone"])
 
 
@@ -269,7 +269,7 @@ def test_volume_availability_zone(location, ok):
 ])
 def test_volume_type(volume_type, location, ok):
     resource = volume("vol-1", volume_type=volume_type)
-    violations = verify.check(datacenter(), [place(resource, location)])
+    violations = checker.check(datacenter(), [place(resource, location)])
     if ok:
         assert violations == []
     else:
@@ -322,7 +322,7 @@ def test_volume_type(volume_type, location, ok):
     ("<or>", "<or> a <or> b", False),  # the separator is not an alternative
 ])
 def test_nova_extra_spec_operators(value, requirement, ok):
-    assert verify.spec_matches(value, requirement) is ok
+    assert checker.spec_matches(value, requirement) is ok
 
 
 @pytest.mark.parametrize("extra_specs, location, ok", [
@@ -338,7 +338,7 @@ def test_nova_extra_spec_operators(value, requirement, ok):
 ])
 def test_aggregate_extra_specs(extra_specs, location, ok):
     resource = server("web-1", extra_specs=extra_specs)
-    violations = verify.check(datacenter(), [place(resource, location)])
+    violations = checker.check(datacenter(), [place(resource, location)])
     if ok:
         assert violations == []
     else:
@@ -349,14 +349,14 @@ def test_aggregate_extra_specs(extra_specs, location, ok):
 
 def test_aggregate_extra_specs_reports_each_unmet_key_and_the_values_held():
     resource = server("web-1", extra_specs={"ssd": "false", "speed": "= 5"})
-    violation = only(verify.check(datacenter(), [place(resource, "h01")]),
+    violation = only(checker.check(datacenter(), [place(resource, "h01")]),
                      "aggregate_extra_specs")
     assert "needs aggregate ssd 'false' but host h01 holds ['true']" in violation.message
 
 
 def test_aggregate_extra_specs_missing_metadata_is_named():
     resource = server("web-1", extra_specs={"gpu": "true"})
-    violation = only(verify.check(datacenter(), [place(resource, "h01")]),
+    violation = only(checker.check(datacenter(), [place(resource, "h01")]),
                      "aggregate_extra_specs")
     assert "host h01 has no such metadata" in violation.message
 
@@ -376,7 +376,7 @@ A, B, C = server("a"), server("b"), server("c")
 ])
 def test_affinity_between_servers(level, locations, ok):
     placements = [place(s, loc) for s, loc in zip((A, B), locations, strict=True)]
-    violations = verify.check(datacenter(), placements, groups=[group("affinity", level, A, B)])
+    violations = checker.check(datacenter(), placements, groups=[group("affinity", level, A, B)])
     if ok:
         assert violations == []
     else:
@@ -395,7 +395,7 @@ def test_affinity_between_servers(level, locations, ok):
 def test_affinity_with_a_volume(level, backend, ok):
     vol = volume("vol-1")
     placements = [place(A, "h01"), place(vol, backend)]
-    violations = verify.check(datacenter(), placements,
+    violations = checker.check(datacenter(), placements,
                               groups=[group("affinity", level, A, vol)])
     if ok:
         assert violations == []
@@ -408,18 +408,18 @@ def test_affinity_with_a_volume(level, backend, ok):
 def test_affinity_ignores_unplaced_members():
     placements = [place(A, "h01"), place(B, "h01")]
     rule = group("affinity", "host", A, B, C)
-    assert verify.check(datacenter(), placements, groups=[rule]) == []
+    assert checker.check(datacenter(), placements, groups=[rule]) == []
 
 
 def test_group_rules_may_come_as_a_mapping():
     placements = [place(A, "h01"), place(B, "h02")]
     rule = group("affinity", "host", A, B)
-    assert only(verify.check(datacenter(), placements, groups={rule.key: rule}), "affinity")
+    assert only(checker.check(datacenter(), placements, groups={rule.key: rule}), "affinity")
 
 
 def test_unknown_group_kind_is_an_error():
     with pytest.raises(ValueError, match="unknown kind 'together'"):
-        verify.check(datacenter(), [place(A, "h01")], groups=[group("together", "host", A)])
+        checker.check(datacenter(), [place(A, "h01")], groups=[group("together", "host", A)])
 
 
 @pytest.mark.parametrize("level, locations, shared", [
@@ -432,7 +432,7 @@ def test_unknown_group_kind_is_an_error():
 ])
 def test_diversity_between_servers(level, locations, shared):
     placements = [place(s, loc) for s, loc in zip((A, B), locations, strict=True)]
-    violations = verify.check(datacenter(), placements,
+    violations = checker.check(datacenter(), placements,
                               groups=[group("diversity", level, A, B, name="db-div")])
     if shared is None:
         assert violations == []
@@ -453,7 +453,7 @@ def test_diversity_between_servers(level, locations, shared):
 def test_diversity_between_volumes(level, backend, ok):
     first, second = volume("vol-1", 1), volume("vol-2", 1)
     placements = [place(first, backend), place(second, backend)]
-    violations = verify.check(datacenter(), placements,
+    violations = checker.check(datacenter(), placements,
                               groups=[group("diversity", level, first, second)])
     assert [v.rule for v in violations] == ([] if ok else ["diversity"])
 
@@ -462,7 +462,7 @@ def test_diversity_between_volumes(level, backend, ok):
 def test_diversity_lets_leaves_of_one_nested_unit_share(c_location, clashes):
     units = {A.orch_id: "pair", B.orch_id: "pair", C.orch_id: C.orch_id}
     placements = [place(A, "h01"), place(B, "h01"), place(C, c_location)]
-    violations = verify.check(datacenter(), placements,
+    violations = checker.check(datacenter(), placements,
                               groups=[group("diversity", "host", units=units)])
     assert [v.resource for v in violations] == ["c"] * clashes
 
@@ -470,7 +470,7 @@ def test_diversity_lets_leaves_of_one_nested_unit_share(c_location, clashes):
 def test_diversity_reports_a_nested_unit_once_per_domain():
     units = {A.orch_id: "pair", C.orch_id: C.orch_id, B.orch_id: "pair"}
     placements = [place(A, "h01"), place(B, "h01"), place(C, "h01")]
-    violation = only(verify.check(datacenter(), placements,
+    violation = only(checker.check(datacenter(), placements,
                                   groups=[group("diversity", "host", units=units)]),
                      "diversity")
     assert violation.message.endswith("a and c share host h01")
@@ -478,7 +478,7 @@ def test_diversity_reports_a_nested_unit_once_per_domain():
 
 def test_diversity_reports_every_extra_unit_in_a_domain():
     placements = [place(A, "h01"), place(B, "h01"), place(C, "h01")]
-    violations = verify.check(datacenter(), placements,
+    violations = checker.check(datacenter(), placements,
                               groups=[group("diversity", "host", A, B, C)])
     assert [v.resource for v in violations] == ["b", "c"]
 
@@ -492,7 +492,7 @@ def test_diversity_reports_every_extra_unit_in_a_domain():
 ])
 def test_exclusivity_keeps_outside_servers_out(level, outsider, location, clash):
     placements = [place(A, "h01"), place(B, "h01"), place(outsider, location)]
-    violations = verify.check(datacenter(), placements,
+    violations = checker.check(datacenter(), placements,
                               groups=[group("exclusivity", level, A, B, name="ex")])
     if clash is None:
         assert violations == []
@@ -506,7 +506,7 @@ def test_exclusivity_keeps_outside_servers_out(level, outsider, location, clash)
 def test_exclusivity_domain_of_a_member_volume_counts():
     vol = volume("vol-1")
     placements = [place(vol, "ceph-c01"), place(server("x"), "h03")]
-    violation = only(verify.check(datacenter(), placements,
+    violation = only(checker.check(datacenter(), placements,
                                   groups=[group("exclusivity", "cluster", vol)]),
                      "exclusivity")
     assert "cluster c01 of vol-1 also holds x" in violation.message
@@ -522,7 +522,7 @@ def test_exclusivity_domain_of_a_member_volume_counts():
 def test_exclusivity_and_foreign_load(loaded_host, level, ok):
     def edit(data):
         host_entry(data, loaded_host)["used"] = {"memory_mb": 512}
-    violations = verify.check(datacenter(edit), [place(A, "h01")],
+    violations = checker.check(datacenter(edit), [place(A, "h01")],
                               groups=[group("exclusivity", level, A)])
     if ok:
         assert violations == []
@@ -557,7 +557,7 @@ def tight(data):
 def test_pipe_uses_the_uplinks_of_every_boundary_it_crosses(first, second, charged):
     placements = [place(resource, location) for resource, location in (first, second)]
     pipe = Pipe("p1", "pipe-1", (first[0].orch_id, second[0].orch_id), 15)
-    violations = verify.check(datacenter(tight), placements, pipes=[pipe])
+    violations = checker.check(datacenter(tight), placements, pipes=[pipe])
     assert {v.location for v in violations} == charged
     assert all(v.rule == "bandwidth" and "15 Mbps needed > 10 Mbps (pipes pipe-1)" in v.message
                for v in violations)
@@ -570,7 +570,7 @@ def test_pipes_on_one_uplink_add_up():
     placements = [place(a, "h01"), place(b, "h03"), place(c, "h04")]
     pipes = [Pipe("p1", "pipe-1", (a.orch_id, b.orch_id), 6),
              Pipe("p2", "pipe-2", (a.orch_id, c.orch_id), 6)]
-    violation = only(verify.check(datacenter(edit), placements, pipes=pipes), "bandwidth")
+    violation = only(checker.check(datacenter(edit), placements, pipes=pipes), "bandwidth")
     assert violation.location == "r01"
     assert violation.resource is None
     assert violation.message == "rack r01 uplink: 12 Mbps needed > 11 Mbps (pipes pipe-1, pipe-2)"
@@ -582,13 +582,13 @@ def test_pipe_within_unlimited_and_exact_uplinks_passes():
     a, b = server("a"), server("b")
     placements = [place(a, "h01"), place(b, "h03")]
     pipe = Pipe("p1", "pipe-1", (a.orch_id, b.orch_id), 10)
-    assert verify.check(datacenter(edit), placements, pipes=[pipe]) == []
+    assert checker.check(datacenter(edit), placements, pipes=[pipe]) == []
 
 
 def test_pipe_with_an_unplaced_end_uses_no_uplink():
     a, b = server("a"), server("b")
     pipe = Pipe("p1", "pipe-1", (a.orch_id, b.orch_id), 15)
-    assert verify.check(datacenter(tight), [place(a, "h01")], pipes=[pipe]) == []
+    assert checker.check(datacenter(tight), [place(a, "h01")], pipes=[pipe]) == []
 
 
 # --- scale --------------------------------------------------------------------------
@@ -606,7 +606,7 @@ def test_ten_thousand_placements_on_ten_thousand_hosts_take_seconds():
     pipes = [Pipe(f"p{i}", f"pipe-{i}", (servers[i].orch_id, servers[-1 - i].orch_id), 1)
              for i in range(5000)]
     started = time.perf_counter()
-    violations = verify.check(dc, placements, groups=groups, pipes=pipes)
+    violations = checker.check(dc, placements, groups=groups, pipes=pipes)
     elapsed = time.perf_counter() - started
     assert violations == []
     assert elapsed < 10, f"took {elapsed:.1f} s"

@@ -24,7 +24,7 @@ def report():
     except (SQLAlchemyError, OstroError) as exc:
         reason = exc.message if isinstance(exc, OstroError) else type(exc).__name__
         raise errors.ServiceUnavailable(f"the database is unusable ({reason})") from exc
-    database = {"state": "ok", "backend": request.store.engine.dialect.name,
+    database = {"state": "ok", "backend": request.store.db.dialect.name,
                 "generation": generation}
     return {"engine": engine, "database": database}
 

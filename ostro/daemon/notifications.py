@@ -1,5 +1,5 @@
 """Nova's versioned notifications, applied to the leader's picture of Nova
-between full syncs (:class:`~ostro.engine_service.sync.Reconciler`).
+between full syncs (:class:`~ostro.daemon.sync.Reconciler`).
 
 Instance events put the instance where the payload says it is (created,
 live-migrated, resized, evacuated, rebuilt) or take it away (deleted);
@@ -14,7 +14,7 @@ import logging
 
 import oslo_messaging
 
-from ostro.reconcile import Server, groups_of
+from ostro.inventory.instance import Instance, groups_of
 
 LOG = logging.getLogger(__name__)
 
@@ -44,10 +44,10 @@ def stamp(metadata):
 
 
 def server_of(fields):
-    """The :class:`Server` an instance payload describes."""
+    """The :class:`~ostro.inventory.instance.Instance` an instance payload describes."""
     flavor = data(fields.get("flavor") or {})
     groups = groups_of(fields.get("metadata"), fields["uuid"])
-    return Server(id=fields["uuid"], name=fields.get("display_name") or fields["uuid"],
+    return Instance(id=fields["uuid"], name=fields.get("display_name") or fields["uuid"],
                   host=fields.get("host"), project_id=fields.get("tenant_id"), groups=groups,
                   flavor={"name": flavor.get("name"), "vcpus": flavor.get("vcpus", 0),
                           "ram": flavor.get("memory_mb", 0), "disk": flavor.get("root_gb", 0),

@@ -3,8 +3,8 @@
 A full sync replaces the picture (:class:`~ostro.inventory.cloud.Cloud`)
 with a fresh read of Nova; a notification patches it.  Either way the same
 :meth:`Reconciler.apply` follows: the inventory document, the reconciled
-placements (:func:`ostro.reconcile.reconcile`) and one commit through
-:meth:`CachedEngine.resync`, which writes nothing when nothing differs.  So
+placements (:func:`ostro.daemon.reconcile.reconcile`) and one commit through
+:meth:`Replica.resync`, which writes nothing when nothing differs.  So
 a duplicate notification, or a notification the last sync already saw,
 changes nothing.
 """
@@ -12,25 +12,25 @@ changes nothing.
 import logging
 import threading
 
-from ostro import plans
+from ostro.daemon.reconcile import reconcile
 from ostro.inventory import cloud as cloud_model
-from ostro.reconcile import reconcile
+from ostro.model import plan as plan_model
 from ostro.views import violations
 
 LOG = logging.getLogger(__name__)
 
 
 class Reconciler:
-    """``fetch()`` reads Nova into a Cloud; ``cached`` is the engine cache."""
+    """``fetch()`` reads Nova into a Cloud; ``replica`` is the engine replica."""
 
-    def __init__(self, cached, layout, fetch):
-        self.cached, self.layout, self._fetch = cached, layout, fetch
+    def __init__(self, replica, layout, fetch):
+        self.replica, self.layout, self._fetch = replica, layout, fetch
         self.cloud = None
         self._lock = threading.Lock()
 
     def sync(self):
         """Read all of Nova and reconcile with it."""
-        started = plans.now()
+        started = plan_model.now()
         cloud = self._fetch()
         cloud.synced_at = started
         with self._lock:
@@ -55,17 +55,17 @@ class Reconciler:
         def operation(data, groups, stored):
             base = cloud_model.inventory(self.cloud, self.layout, previous=stored)
             outcome = reconcile(data, self.cloud.servers, cloud_model.locations(base),
-                                plans.now(), known_groups=groups,
+                                plan_model.now(), known_groups=groups,
                                 known_flavors=set(base["flavors"]))
             actions[:] = outcome.actions
             return cloud_model.with_foreign(base, outcome.foreign), outcome.data
 
-        changed = self.cached.resync(operation)
+        changed = self.replica.resync(operation)
         for action in actions:
             LOG.info("reconcile: %s", action)
         if any(action.startswith("moved") for action in actions):
             # NOTE: a moved instance may now break its group's rules; the
             # checker says so here and in GET /v1/resources.
-            for key, found in self.cached.read(violations.show).items():
+            for key, found in self.replica.read(violations.show).items():
                 LOG.warning("placement %s breaks its rules: %s", key, found["message"])
         return changed

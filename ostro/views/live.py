@@ -6,9 +6,9 @@ plan's own parse; pipes are the plans' pipes whose two ends are placed.
 ``GET /v1/resources`` and the tests judge the live state through this.
 """
 
-from ostro import verify
 from ostro.errors import OstroError
-from ostro.model.placement import GroupRule
+from ostro.model.placement import GroupMembers
+from ostro.verify import checker
 
 
 def plan_stacks(engine):
@@ -27,7 +27,7 @@ def group_rules(engine, stacks):
     rules = {}
     for placement in engine.placements.values():
         for key, name, kind, level in placement.groups:
-            rule = rules.setdefault(key, GroupRule(key, name, kind, level))
+            rule = rules.setdefault(key, GroupMembers(key, name, kind, level))
             rule.units[placement.orch_id] = placement.orch_id
     for plan, stack in stacks:
         for key in stack.groups:
@@ -48,6 +48,6 @@ def check(engine):
     """``(violations, pipes)`` of the live placements (see :func:`ostro.verify.check`)."""
     stacks = plan_stacks(engine)
     live_pipes = pipes(stacks)
-    found = verify.check(engine.datacenter, list(engine.placements.values()),
+    found = checker.check(engine.datacenter, list(engine.placements.values()),
                          group_rules(engine, stacks).values(), live_pipes, engine.settings)
     return found, live_pipes

@@ -1,4 +1,4 @@
-"""The engine snapshot (:func:`ostro.snapshot.dump`) as rows of ``plans`` and
+"""The engine snapshot (:func:`ostro.replica.records.dump`) as rows of ``plans`` and
 ``placements``, and back.
 
 :func:`replace` makes the tables hold exactly a snapshot's plans and
@@ -69,7 +69,7 @@ def replace(connection, data, stamp):
 
 
 def write_change(connection, change, stamp):
-    """Make the tables hold a delta of :mod:`ostro.state.changes`: each plan
+    """Make the tables hold a delta of :mod:`ostro.replica.changes`: each plan
     in it (with all its placements) as recorded, or gone; likewise each
     placement outside any plan.  Reads nothing but what it replaces."""
     plans = change.get("plans", {})

@@ -10,9 +10,9 @@ pinned server that no longer satisfies the rules is refused by name.
 
 import threading
 
-from ostro import plans as plan_model
 from ostro.config import EngineSettings
 from ostro.errors import Duplicate, InvalidInput, NotFound
+from ostro.model import plan as plan_model
 from ostro.model.placement import Placement, group_rules
 from ostro.model.topology import named_group_key
 from ostro.parse import resources as parser
@@ -35,7 +35,7 @@ class Engine:
         self.plans = {}          # plan id -> Plan
         self.placements = {}     # orch id -> Placement
         # NOTE: what changed since the owner last cleared it, so a store
-        # writes only that (ostro.state.changes): ("plan", plan id) for a plan
+        # writes only that (ostro.replica.changes): ("plan", plan id) for a plan
         # or any of its placements, ("loose", orch id) for one outside plans.
         self.touched = set()
         self._lock = threading.RLock()
@@ -136,12 +136,12 @@ class Engine:
     def release(self, orch_id):
         """Free one placement's capacity.  Releasing twice is harmless."""
         with self._lock:
-            placement = self._forget(orch_id)
+            placement = self._unbook(orch_id)
             if placement is not None:
-                self.state.release(orch_id)
+                self.state.forget(orch_id)
             return placement
 
-    def _forget(self, orch_id):
+    def _unbook(self, orch_id):
         """Drop a placement from the books (not from the search state)."""
         placement = self.placements.pop(orch_id, None)
         if placement is not None:
@@ -187,7 +187,7 @@ class Engine:
                                    f"cannot be at {location}")
             rules = group_rules(stack)
             item = item_model.stack_items(stack, rules)[orch_id]
-            self.state.reserve(item, index, new=False)
+            self.state.assume(item, index, new=False)
             placement = Placement(orch_id, stack.resources[orch_id], location, state="active",
                                   groups=_memberships(rules, orch_id), entry=dict(resource),
                                   updated_at=plan_model.now())
@@ -204,7 +204,7 @@ class Engine:
             rules = _scoped_rules(plan, group_rules(stack))
             items = item_model.stack_items(stack, rules)
             for orch_id, (location, state, updated_at) in locations.items():
-                self.state.reserve(items[orch_id], self.compiled.index[location], new=False)
+                self.state.assume(items[orch_id], self.compiled.index[location], new=False)
                 placement = Placement(orch_id, stack.resources[orch_id], location,
                                       plan_id=plan.id, state=state, updated_at=updated_at,
                                       groups=_memberships(rules, orch_id))
@@ -259,7 +259,7 @@ class Engine:
         if plan.placements:
             base = self.state.copy()
             for orch_id in plan.placements:
-                base.release(orch_id)
+                base.forget(orch_id)
         problem = Problem(self.compiled, items, rules, allowed=allowed, excluded=excluded,
                           objective=self.settings.objective)
         solution = solve(problem, base, self.settings)
@@ -272,7 +272,7 @@ class Engine:
         # NOTE: replayed onto the live state rather than adopting the
         # solution's state, which is layered over the live one.
         for orch_id, location in solution.locations.items():
-            self.state.reserve(items[orch_id], location, new=False)
+            self.state.assume(items[orch_id], location, new=False)
         stamp = plan_model.now()
         for orch_id, location in solution.locations.items():
             placement = Placement(orch_id, stack.resources[orch_id],

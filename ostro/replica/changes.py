@@ -9,22 +9,18 @@ A delta is JSON-ready::
 Its unit is a whole plan: when anything of a plan changed (its resources,
 one placement's state, a replanned server), the delta carries the plan with
 all its placements.  Replaying a plan is then one step, put it back as
-recorded (:meth:`ostro.service.Engine.restore_plan`), with no partial state
+recorded (:meth:`ostro.engine.Engine.restore_plan`), with no partial state
 to reason about; plans are small, so the records stay small.
 
-Records have the shapes of :func:`ostro.snapshot.dump`.
+Records have the shapes of :func:`ostro.replica.records.dump`.
 """
 
-from ostro import snapshot
-
-#: Change-log bodies that are not deltas: the named groups changed (reload
-#: them), or the whole state was replaced (reload everything).
-GROUPS, RELOAD = "groups", "reload"
+from ostro.replica import records
 
 
 def delta(engine):
     """The delta of what ``engine`` touched since ``engine.touched`` was
-    last cleared (:attr:`ostro.service.Engine.touched`)."""
+    last cleared (:attr:`ostro.engine.Engine.touched`)."""
     plans = sorted(key for kind, key in engine.touched if kind == "plan")
     loose = sorted(key for kind, key in engine.touched if kind == "loose")
     return {"plans": {plan_id: _plan_record(engine, plan_id) for plan_id in plans},
@@ -73,14 +69,14 @@ def is_empty(change):
 
 def _plan_record(engine, plan_id):
     plan = engine.plans.get(plan_id)
-    return None if plan is None else snapshot.plan_record(plan)
+    return None if plan is None else records.plan_record(plan)
 
 
 def _loose_record(engine, orch_id):
     placement = engine.placements.get(orch_id)
     if placement is None or placement.plan_id is not None:
         return None
-    return snapshot.placement_record(placement)
+    return records.placement_record(placement)
 
 
 def _same(old, new):
@@ -99,15 +95,15 @@ def apply(engine, change):
         engine.release(orch_id)
     for record in change["plans"].values():
         if record is not None:
-            snapshot.restore_plan(engine, record, record["placements"])
+            records.restore_plan(engine, record, record["placements"])
     for record in change["placements"].values():
         if record is not None:
-            snapshot.restore_loose(engine, record)
+            records.restore_loose(engine, record)
 
 
 def diff(before, after):
     """The delta that turns state ``before`` into ``after`` (both
-    :func:`ostro.snapshot.dump` shapes), plan by plan."""
+    :func:`ostro.replica.records.dump` shapes), plan by plan."""
     old_plans, old_loose = _units(before)
     new_plans, new_loose = _units(after)
     return {"plans": {plan_id: new_plans.get(plan_id)

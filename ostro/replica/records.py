@@ -5,9 +5,9 @@ what a store must keep, :func:`load` rebuilds an engine from it without
 searching, so a restarted or second engine sees exactly the same state.
 """
 
-from ostro import plans as plan_model
+from ostro.engine import Engine
+from ostro.model import plan as plan_model
 from ostro.model.topology import named_group_key
-from ostro.service import Engine
 
 
 def dump(engine):

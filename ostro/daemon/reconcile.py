@@ -1,7 +1,7 @@
 """Bring Valet's placements in line with what Nova says runs where (DESIGN §6).
 
 Nova is the truth about instances.  Given the engine's state as data
-(:func:`ostro.snapshot.dump`) and the instances Nova reports, :func:`reconcile`
+(:func:`ostro.replica.records.dump`) and the instances Nova reports, :func:`reconcile`
 says what the state should be now:
 
 * a placement whose instance (its ``resource_id``) runs on its host becomes
@@ -23,44 +23,9 @@ notification listener share it, and running it twice changes nothing.
 import dataclasses
 import logging
 
-from ostro.errors import OstroError
-from ostro.parse import values
+from ostro.inventory.instance import LOAD_DIMENSIONS
 
 LOG = logging.getLogger(__name__)
-
-#: What a server uses of each host dimension, from its flavor.
-LOAD_DIMENSIONS = ("vcpus", "memory_mb", "disk_gb")
-
-
-@dataclasses.dataclass(frozen=True)
-class Server:
-    """One Nova instance as the reconciliation needs it."""
-
-    id: str
-    name: str
-    host: str | None
-    flavor: dict           # name, vcpus, ram, disk, ephemeral, swap
-    groups: tuple = ()     # metadata.valet.groups
-    project_id: str | None = None
-
-    @property
-    def load(self):
-        """(vcpus, memory_mb, disk_gb) the server takes on its host."""
-        flavor = self.flavor
-        disk = flavor.get("disk", 0) + flavor.get("ephemeral", 0) + flavor.get("swap", 0) / 1024
-        return (flavor.get("vcpus", 0), flavor.get("ram", 0), disk)
-
-
-def groups_of(metadata, instance_id):
-    """The Valet groups an instance's metadata names (``metadata.valet``);
-    unreadable metadata names none (the instance still counts as load)."""
-    try:
-        return tuple(values.group_names((metadata or {}).get("valet"), f"instance {instance_id}"))
-    except OstroError as exc:
-        LOG.warning("instance %s: unreadable valet metadata (%s); no groups",
-                    instance_id, exc.message)
-        return ()
-
 
 @dataclasses.dataclass
 class Outcome:
@@ -73,7 +38,8 @@ class Outcome:
 
 
 def reconcile(data, servers, locations, now, known_groups=frozenset(), known_flavors=None):
-    """The state ``data`` should become given Nova's ``servers`` (id -> Server).
+    """The state ``data`` should become given Nova's ``servers`` (id ->
+    :class:`~ostro.inventory.instance.Instance`).
 
     ``locations`` are the hosts and backends the data centre has;
     ``known_groups`` the named groups, ``known_flavors`` the flavor names an

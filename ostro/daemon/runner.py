@@ -1,14 +1,14 @@
 """One engine: the RPC server, leader election, and the background work the
-leader runs (:mod:`ostro.engine_service`), wired from the configuration."""
+leader runs (:mod:`ostro.daemon`), wired from the configuration."""
 
 import functools
 import logging
 import os
 import socket
 
-from ostro import inventory
-from ostro.engine_service.background import Background, Periodic
-from ostro.engine_service.leader import Leadership
+from ostro import replica
+from ostro.daemon.background import Background, Periodic
+from ostro.daemon.leader import Leadership
 from ostro.errors import Unavailable
 from ostro.operations import Operations
 from ostro.state.store import Store
@@ -16,7 +16,7 @@ from ostro.state.store import Store
 LOG = logging.getLogger(__name__)
 
 
-class EngineService:
+class Daemon:
     """``start()`` serves; ``stop()`` finishes in-flight work and stops."""
 
     def __init__(self, conf):
@@ -25,8 +25,8 @@ class EngineService:
         self.conf = conf
         self.member_id = f"{socket.gethostname()}-{os.getpid()}"
         self.store = Store(conf.database.connection)
-        self.cached = inventory.cached_engine(conf, store=self.store)
-        self.rpc = build_server(conf, Operations(self.cached), server=self.member_id)
+        self.replica = replica.replica_for(conf, store=self.store)
+        self.rpc = build_server(conf, Operations(self.replica), server=self.member_id)
         self.background = Background(self._workers())
         coordination = conf.coordination
         self.leadership = Leadership(coordination.backend_url, self.member_id,
@@ -37,7 +37,7 @@ class EngineService:
     def _workers(self):
         workers = []
         if self.conf.inventory.driver == "nova":
-            from ostro.engine_service import notifications, sync
+            from ostro.daemon import notifications, sync
             from ostro.inventory import nova
             from ostro.inventory.cloud import Layout
             from ostro.inventory.racks import Naming
@@ -48,7 +48,7 @@ class EngineService:
             # NOTE: one client (one keystoneauth1 session, which re-authenticates
             # when its token expires) for every sync, made on the first one.
             client = functools.cache(lambda: nova.client(self.conf))
-            self.reconciler = sync.Reconciler(self.cached, layout, lambda: nova.read(client()))
+            self.reconciler = sync.Reconciler(self.replica, layout, lambda: nova.read(client()))
             workers.append(Periodic("nova-sync", group.sync_interval, self.reconciler.sync))
             if self.conf.notifications.enabled:
                 workers.append(notifications.Listener(self.conf, self.reconciler))
@@ -59,7 +59,7 @@ class EngineService:
         """Release placements past their TTL (every write does; this is the
         write that happens even when nobody calls the API)."""
         try:
-            self.cached.write(lambda engine: None)
+            self.replica.write(lambda engine: None)
         except Unavailable as exc:
             LOG.info("expiry skipped: %s", exc.message)
 

@@ -7,7 +7,7 @@ import time
 
 from tests.api.engine_cases import HOSTS
 from tests.rabbitmq import engines
-from valet_api import live_server
+from tests.support import live_server
 
 
 def server(name):
@@ -138,10 +138,10 @@ def test_when_the_leader_is_killed_another_engine_takes_over_expiry(broker, inve
 def local_operations(database, inventory):
     """The engine's operations in this process (as an API worker in local
     mode has them), over the engines' store."""
-    from ostro import inventory as inventories
+    from ostro import replica as replicas
     from ostro.operations import Operations
     from ostro.state.store import Store
     from tests.api.engine_cases import engine_conf
 
     conf = engine_conf(database, inventory)
-    return Operations(inventories.cached_engine(conf, Store(database)))
+    return Operations(replicas.replica_for(conf, Store(database)))

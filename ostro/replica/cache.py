@@ -1,7 +1,7 @@
 """An engine that is a cache of the store (DESIGN §6).
 
-Truth lives in the store; :class:`CachedEngine` keeps an
-:class:`ostro.service.Engine` in memory and catches it up with the store's
+Truth lives in the store; :class:`Replica` keeps an
+:class:`ostro.engine.Engine` in memory and catches it up with the store's
 change log before every use.  A change is one serialized commit::
 
     with store.writer() as writer:             # the write lock (other writers wait)
@@ -20,15 +20,15 @@ of row writes.
 import logging
 import threading
 
-from ostro import snapshot
 from ostro.errors import OstroError
 from ostro.inventory import file as inventory_file
-from ostro.state import changes
+from ostro.replica import changes, records
+from ostro.state import changelog
 
 LOG = logging.getLogger(__name__)
 
 
-class CachedEngine:
+class Replica:
     """``store``'s engine state over the data centre ``load_datacenter()``
     returns (called on first use, and again after it raised)."""
 
@@ -87,7 +87,7 @@ class CachedEngine:
 
     def resync(self, operation):
         """Reconcile with the cloud in one commit: ``operation(data, groups,
-        stored)`` (``data``: the whole state, :func:`ostro.snapshot.dump`;
+        stored)`` (``data``: the whole state, :func:`ostro.replica.records.dump`;
         ``groups``: the named groups' names; ``stored``: the inventory
         document in the store, or None) returns ``(inventory, data)``, the
         data centre and the whole state that should hold now.
@@ -108,7 +108,7 @@ class CachedEngine:
                     engine = self._caught_up(writer)
                     engine.touched.clear()
                     expired = engine.expire()
-                    before = snapshot.dump(engine)
+                    before = records.dump(engine)
                 inventory, data = operation(before, {g.name for g in groups}, stored)
                 if inventory == stored and engine is not None:
                     changes.apply(engine, changes.diff(before, data))
@@ -117,8 +117,8 @@ class CachedEngine:
                         writer.record(change)
                 else:
                     datacenter = inventory_file.build(inventory, "synced inventory")
-                    engine = snapshot.load(datacenter, data, self.settings, groups)
-                    writer.record_inventory(inventory, snapshot.dump(engine))
+                    engine = records.load(datacenter, data, self.settings, groups)
+                    writer.record_inventory(inventory, records.dump(engine))
                     self._datacenter, self._engine = datacenter, engine
             except BaseException:
                 self._drop()
@@ -161,7 +161,7 @@ class CachedEngine:
             return self._reload(source, current)
         try:
             for change in pending:
-                if changes.GROUPS in change:
+                if changelog.has(change, changelog.Marker.GROUPS):
                     self._engine.named_groups.clear()
                     for group in source.list_groups():
                         self._engine.add_named_group(group)
@@ -186,7 +186,7 @@ class CachedEngine:
             data, current = data
         # NOTE: groups read after the plans, so a plan never rests on groups
         # newer than its generation says (ostro.state.store).
-        self._engine = snapshot.load(self.datacenter, data, self.settings, source.list_groups())
+        self._engine = records.load(self.datacenter, data, self.settings, source.list_groups())
         self._engine.touched.clear()
         self._generation = current
         return self._engine

@@ -8,7 +8,7 @@ neighbour placed in between could leave the last member nowhere to go).
 import numpy as np
 
 from ostro.constraints.base import GroupRule, Rule, domain_mask
-from ostro.search.exact import total
+from ostro.cpsat import total
 
 
 class Affinity(GroupRule):

@@ -5,7 +5,7 @@ may share a domain with each other but not with another unit.
 """
 
 from ostro.constraints.base import GroupRule, domain_mask
-from ostro.search.exact import total
+from ostro.cpsat import total
 
 
 class Diversity(GroupRule):

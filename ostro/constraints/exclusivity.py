@@ -8,7 +8,7 @@ an exclusive group already holds (groups of earlier plans included).
 import numpy as np
 
 from ostro.constraints.base import PLURAL, GroupRule, Rule
-from ostro.search.exact import total
+from ostro.cpsat import total
 
 
 def _open_domains(state, level, occupied):

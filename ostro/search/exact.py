@@ -13,6 +13,7 @@ import math
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ostro.cpsat import total
 from ostro.model.datacenter import LEVELS
 from ostro.search import bounds
 from ostro.search import objective as objectives
@@ -183,12 +184,6 @@ class ExactResult:
     infeasible: bool = False
     optimal: bool = False
     hosts_bound: int | None = None
-
-
-def total(terms):
-    """Sum of CP-SAT expressions (much faster than Python's ``sum`` on them)."""
-    terms = list(terms)
-    return cp_model.LinearExpr.sum(terms) if terms else 0
 
 
 def candidate_sets(problem, state):

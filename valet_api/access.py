@@ -25,8 +25,27 @@ def caller_project(request, resource):
 
 
 def plan_owner(request, resource):
-    """The project that owns the plan the URI names (404 if there is none)."""
-    return {"project_id": request.engine.plan_project(resource.plan_id)}
+    """Plan routes: the rule is checked against the plan's owner inside the
+    engine's one call (:mod:`ostro.operations`), not by asking for the owner
+    first; here only the caller's own project (see :func:`owner_scope`)."""
+    return caller_project(request, resource)
+
+
+#: A project id no project has: a rule that allows it allows every project.
+ANY_PROJECT = "*any project*"
+
+
+def owner_scope(request, rule):
+    """``None`` when ``rule`` lets the caller act on any project's plans,
+    else the caller's project (the engine then refuses another project's
+    plan with NotOwner); a 403 when the rule allows not even that."""
+    if policy.allows(request.enforcer, rule, {"project_id": ANY_PROJECT}, request.context):
+        return None
+    project_id = request.context.project_id
+    if project_id is None:
+        raise errors.Forbidden(f"policy {rule} does not allow this request")
+    policy.require(request, rule, {"project_id": project_id})
+    return project_id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,6 +53,11 @@ class Access:
     rule: str | None                      # None: no rule (the version documents)
     target: Callable = caller_project
     check_members: bool = False           # the body's "members" must be real projects
+
+    @property
+    def owner_scoped(self):
+        """Whether the rule's target is the owner of the plan the URI names."""
+        return self.target is plan_owner
 
 
 PUBLIC = Access(None)
@@ -106,7 +130,10 @@ class PolicyHook(hooks.PecanHook):
     def before(self, state):
         request = state.request
         access = access_of(state.controller)
-        if access.rule is not None:
+        if access.owner_scoped:
+            request.owner_scope = owner_scope(request, access.rule)
+            request.owner_rule = access.rule
+        elif access.rule is not None:
             target = access.target(request, state.controller.__self__)
             try:
                 policy.authorize(self.enforcer, access.rule, target, request.context)

@@ -7,7 +7,7 @@ Under ``pecan serve`` pecan passes ``config`` alone; ``conf`` then comes from
 the files :func:`config_files` names.
 The app owns one :class:`~ostro.state.store.Store` for its whole life,
 reachable as ``app.store`` so whoever runs the app can close it, and one
-engine client (:mod:`valet_api.engine_client`), ``app.engine``.
+engine client (:mod:`valet_api.engine_client`), ``app.operations``.
 
 ``[api] auth_strategy`` decides who may call it (:mod:`valet_api.auth`,
 :mod:`valet_api.access`, :mod:`valet_api.policy`): with ``keystone`` the
@@ -85,10 +85,10 @@ def setup_app(config=None, conf=None):
         register_opts(conf)
     settings = pecan_settings(config)
     store = Store(conf.database.connection)
-    engine = engine_client.for_conf(conf, store)
+    operations = engine_client.for_conf(conf, store)
     app = pecan.make_app(
         Root(),
-        hooks=[hooks.ContextHook(conf, store, engine),
+        hooks=[hooks.ContextHook(conf, store, operations),
                access.PolicyHook(conf, policy.make_enforcer(conf), projects.for_conf(conf)),
                hooks.ErrorHook(conf)],
         # NOTE: group names may contain dots ("web.tier"); pecan must not read
@@ -96,7 +96,7 @@ def setup_app(config=None, conf=None):
         guess_content_type_from_ext=False,
         force_canonical=False,
         **settings)
-    app.store, app.engine = store, engine
+    app.store, app.operations = store, operations
     return auth.wrap(app, conf)
 
 

@@ -44,7 +44,7 @@ class KeystoneAuthenticated:
         # NOTE: the app has its own ConfigOpts (not cfg.CONF); auth_token
         # registers its [keystone_authtoken] options on the object it is given.
         self.protected = auth_token.AuthProtocol(app, {"oslo_config_config": conf})
-        self.store, self.engine = app.store, app.engine
+        self.store, self.operations = app.store, app.operations
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "") in PUBLIC_PATHS:

@@ -8,16 +8,17 @@ from valet_api import errors
 
 class ContextHook(hooks.PecanHook):
     """Puts ``conf`` (the oslo.config object), ``store`` (the app's one
-    :class:`ostro.state.store.Store`) and ``engine`` (its engine client,
-    :mod:`valet_api.engine_client`) on the request."""
+    :class:`ostro.state.store.Store`) and ``operations`` (the engine's
+    operations, in-process or over RPC: :mod:`valet_api.engine_client`) on
+    the request."""
 
-    def __init__(self, conf, store, engine=None):
-        self.conf, self.store, self.engine = conf, store, engine
+    def __init__(self, conf, store, operations=None):
+        self.conf, self.store, self.operations = conf, store, operations
 
     def on_route(self, state):
         state.request.conf = self.conf
         state.request.store = self.store
-        state.request.engine = self.engine
+        state.request.operations = self.operations
 
 
 class ErrorHook(hooks.PecanHook):

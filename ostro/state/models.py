@@ -98,8 +98,7 @@ class Placement(Base):
                         name="state"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    orchestration_id: Mapped[str] = mapped_column(String(255), unique=True)
+    orchestration_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     plan_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("plans.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(255))

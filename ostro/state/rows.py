@@ -3,12 +3,10 @@
 
 :func:`replace` makes the tables hold exactly a snapshot's plans and
 placements.  It compares with what is stored and writes only the rows that
-differ, so unchanged plans keep their ``created_at`` and placements keep the
-``id`` the API shows; it still *reads* every row each time (see
-:class:`ostro.state.store.Store` for that limitation).
+differ, so unchanged plans keep their ``created_at``; it still *reads* every
+row each time (see :class:`ostro.state.store.Store` for that limitation).
+:func:`write_change` writes a delta, reading only the rows it names.
 """
-
-import uuid
 
 from sqlalchemy import delete, insert, select, update
 
@@ -64,24 +62,22 @@ def replace(connection, data, stamp):
     _delete(connection, plans_key, stored_plans.keys() - plans.keys())
     _write(connection, plans_key, plans, stored_plans,
            new={"created_at": stamp, "updated_at": stamp}, changed={"updated_at": stamp})
-    _write(connection, placements_key, placements, stored_placements,
-           new={"id": _new_id}, changed={})
+    _write(connection, placements_key, placements, stored_placements, new={}, changed={})
 
 
 def write_change(connection, change, stamp):
     """Make the tables hold a delta of :mod:`ostro.replica.changes`: each plan
     in it (with all its placements) as recorded, or gone; likewise each
-    placement outside any plan.  Reads nothing but what it replaces."""
+    placement outside any plan.
+
+    A delta carries whole plans, but a row is written only when it differs
+    from what is stored: reserving one server of a plan rewrites that one
+    placement row, and the others keep their rows (and ids).  Reads only the
+    rows of the plans and placements it names.
+    """
     plans = change.get("plans", {})
     loose = change.get("placements", {})
-    # NOTE: every replaced placement row goes first, so an insert below may
-    # take the orchestration id a deleted row held.
-    if plans:
-        connection.execute(delete(PLACEMENTS).where(PLACEMENTS.c.plan_id.in_(sorted(plans))))
-    _delete(connection, PLACEMENTS.c.orchestration_id, loose.keys())
-    _delete(connection, PLANS.c.id, [plan_id for plan_id, record in plans.items()
-                                     if record is None])
-    rows = []
+    wanted = {}
     for plan_id, record in plans.items():
         if record is None:
             continue
@@ -91,17 +87,32 @@ def write_change(connection, change, stamp):
         if updated.rowcount == 0:
             connection.execute(insert(PLANS).values(**values, created_at=stamp,
                                                     updated_at=stamp))
-        rows += [_placement_row(p, (p.get("entry") or record["resources"].get(p["orch_id"])))
-                 for p in record["placements"]]
-    rows += [_placement_row(record, record.get("entry"))
-             for record in loose.values() if record is not None]
-    if rows:
-        connection.execute(insert(PLACEMENTS), rows)
+        for placement in record["placements"]:
+            entry = placement.get("entry") or record["resources"].get(placement["orch_id"])
+            wanted[placement["orch_id"]] = _placement_values(placement, entry)
+    for orch_id, record in loose.items():
+        if record is not None:
+            wanted[orch_id] = _placement_values(record, record.get("entry"))
+    key = PLACEMENTS.c.orchestration_id
+    columns = [*PLACEMENT_COLUMNS.values(), "name"]
+    named = select(*(PLACEMENTS.c[column] for column in columns))
+    stored = {}
+    for query in (named.where(PLACEMENTS.c.plan_id.in_(sorted(plans))) if plans else None,
+                  named.where(key.in_(sorted(loose.keys() | wanted.keys())))):
+        if query is not None:
+            stored.update((row.orchestration_id, dict(row._mapping))
+                          for row in connection.execute(query))
+    # NOTE: removed rows go first, so an insert below may take the
+    # orchestration id a deleted row held; the plans after their placements.
+    _delete(connection, key, stored.keys() - wanted.keys())
+    _delete(connection, PLANS.c.id, [plan_id for plan_id, record in plans.items()
+                                     if record is None])
+    _write(connection, key, wanted, stored, new={}, changed={})
 
 
-def _placement_row(record, entry):
-    name = (entry or {}).get("name") or record["orch_id"]
-    return {**_values(record, PLACEMENT_COLUMNS), "name": name, "id": _new_id()}
+def _placement_values(record, entry):
+    return {**_values(record, PLACEMENT_COLUMNS),
+            "name": (entry or {}).get("name") or record["orch_id"]}
 
 
 def _record(row, columns):
@@ -113,10 +124,6 @@ def _record(row, columns):
 
 def _values(record, columns):
     return {column: record.get(key) for key, column in columns.items()}
-
-
-def _new_id():
-    return str(uuid.uuid4())
 
 
 def _stored(connection, key_column, columns):

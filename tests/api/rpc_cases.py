@@ -62,7 +62,7 @@ def rpc_api(url, inventory, transport_url=MEMORY, serve=True, timeout=60.0):
             stack.enter_context(engine_server(conf))
         app = valet_app.setup_app(conf=conf)
         stack.callback(app.store.close)
-        stack.callback(app.engine.close)
+        stack.callback(app.operations.close)
         yield webtest.TestApp(app)
 
 

@@ -9,8 +9,8 @@ import pecan
 from valet_api.controllers import base
 
 
-def engine():
-    return pecan.request.engine
+def operations():
+    return pecan.request.operations
 
 
 class Hosts(base.Resource):
@@ -21,7 +21,7 @@ class Hosts(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"hosts": engine().list_hosts()}
+        return {"hosts": operations().list_hosts()}
 
 
 class Host(base.Resource):
@@ -32,4 +32,4 @@ class Host(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"host": engine().get_host(self.name)}
+        return {"host": operations().get_host(self.name)}

@@ -11,8 +11,8 @@ from valet_api.controllers import base
 from valet_api.types import placements as placement_types
 
 
-def engine():
-    return pecan.request.engine
+def operations():
+    return pecan.request.operations
 
 
 class Placements(base.Resource):
@@ -24,7 +24,7 @@ class Placements(base.Resource):
     @pecan.expose("json")
     def get(self):
         matches = placement_types.matcher(dict(pecan.request.GET.items()))
-        return {"placements": [p for p in engine().list_placements() if matches(p)]}
+        return {"placements": [p for p in operations().list_placements() if matches(p)]}
 
 
 class Placement(base.Resource):
@@ -35,17 +35,17 @@ class Placement(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"placement": engine().get_placement(self.key)}
+        return {"placement": operations().get_placement(self.key)}
 
     @pecan.expose("json")
     def post(self):
         action = placement_types.PlacementAction.parse(base.json_body())
-        operation = engine().reserve if action.action == "reserve" else engine().replan
+        operation = operations().reserve if action.action == "reserve" else operations().replan
         shown = operation(self.key, action.locations, action.resource_id)
         base.created()
         return {"placement": shown}
 
     @pecan.expose(content_type="application/json")
     def delete(self):
-        engine().release(self.key)
+        operations().release(self.key)
         return base.no_content()

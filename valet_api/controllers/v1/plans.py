@@ -4,15 +4,18 @@ URIs: ``/v1/plans`` and ``/v1/plans/{id or stack_id}``.  Each handler
 validates the body and makes one engine call (:mod:`ostro.operations`).
 """
 
+import contextlib
+
 import pecan
 
-from valet_api import policy
+from ostro.errors import NotOwner
+from valet_api import errors, policy
 from valet_api.controllers import base
 from valet_api.types import plans as plan_types
 
 
-def engine():
-    return pecan.request.engine
+def operations():
+    return pecan.request.operations
 
 
 class Plans(base.Resource):
@@ -25,7 +28,7 @@ class Plans(base.Resource):
     def get(self):
         # NOTE: without valet:plans:list:all a caller sees its project's plans only.
         every = policy.request_allows(pecan.request, "valet:plans:list:all")
-        return {"plans": engine().list_plans(
+        return {"plans": operations().list_plans(
             None if every else pecan.request.context.project_id)}
 
     @pecan.expose("json")
@@ -40,7 +43,7 @@ class Plans(base.Resource):
             project_id = new.project_id
         # NOTE: the same stack_id again is the existing plan (the engine is
         # idempotent by stack_id): no second reservation, nothing stored.
-        shown = engine().create_plan(new.resources, new.stack_id, name=new.name,
+        shown = operations().create_plan(new.resources, new.stack_id, name=new.name,
                                      locations=new.locations,
                                      project_id=project_id)
         base.created()
@@ -55,19 +58,40 @@ class Plan(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"plan": engine().get_plan(self.plan_id)}
+        with owned():
+            return {"plan": operations().get_plan(self.plan_id, project_id=scope())}
 
     @pecan.expose("json")
     def put(self):
         change = plan_types.PlanChange.parse(base.json_body())
-        if change.action == "update":
-            shown = engine().update_plan(self.plan_id, change.resources)
-        else:
-            shown = engine().migrate_plan(self.plan_id, change.resource, change.excluded_hosts)
+        with owned():
+            if change.action == "update":
+                shown = operations().update_plan(self.plan_id, change.resources,
+                                                 project_id=scope())
+            else:
+                shown = operations().migrate_plan(self.plan_id, change.resource,
+                                                  change.excluded_hosts, project_id=scope())
         base.created()
         return {"plan": shown}
 
     @pecan.expose(content_type="application/json")
     def delete(self):
-        engine().delete_plan(self.plan_id)
+        with owned():
+            operations().delete_plan(self.plan_id, project_id=scope())
         return base.no_content()
+
+
+def scope():
+    """The project whose plans this request may act on (None: any), as the
+    policy hook decided (:func:`valet_api.access.owner_scope`)."""
+    return pecan.request.owner_scope
+
+
+@contextlib.contextmanager
+def owned():
+    """Another project's plan: the 403 naming the rule, as a policy refusal."""
+    try:
+        yield
+    except NotOwner as exc:
+        raise errors.Forbidden(
+            f"policy {pecan.request.owner_rule} does not allow this request") from exc

@@ -11,4 +11,4 @@ class Resources(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"resources": pecan.request.engine.violations()}
+        return {"resources": pecan.request.operations.violations()}

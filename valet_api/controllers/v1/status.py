@@ -16,7 +16,7 @@ def report():
         # NOTE: a remote engine is up only if it answers; in process it is up
         # with the API (an unreadable inventory shows on the plan routes).
         try:
-            engine.update(request.engine.status())
+            engine.update(request.operations.status())
         except OstroError as exc:
             raise errors.ServiceUnavailable(f"the engine is unavailable: {exc.message}") from exc
     try:

@@ -15,7 +15,9 @@ it honours a ``Retry-After`` header of any length.  A scheduler filter must
 know its worst case: about ``read_timeout x (retries + 1)`` plus the delays.
 
 Errors are typed (:class:`ValetError` and subclasses) and carry Valet's own
-message from its error body (DESIGN §4).
+message from its error body (DESIGN §4).  When Valet cannot be reached
+(:class:`Unavailable`), every plugin asks :func:`on_failure` what to do:
+``[valet] failure_mode`` (:class:`FailureMode`) is read in that one place.
 """
 
 import logging
@@ -26,6 +28,7 @@ from keystoneauth1 import exceptions as ks_exceptions
 from keystoneauth1 import loading as ks_loading
 
 from valet_openstack import options
+from valet_openstack.options import FailureMode
 
 LOG = logging.getLogger(__name__)
 
@@ -215,6 +218,22 @@ class ValetClient:
 
     def remove_member(self, id_or_name, project_id):
         self.request("DELETE", f"/v1/groups/{id_or_name}/members/{project_id}")
+
+
+def on_failure(conf, error, what, yielded, rejected):
+    """What a plugin does after ``error`` (an :class:`Unavailable`) kept
+    it from asking Valet to ``what``: ``yielded`` (go on without Valet) or
+    ``rejected`` as ``conf``'s ``[valet] failure_mode`` says; a ``rejected``
+    that is an exception is raised (from ``error``).  Logged here, in one
+    wording for Nova, Cinder and Heat."""
+    if FailureMode(conf[options.GROUP].failure_mode) is FailureMode.YIELD:
+        LOG.warning("Valet could not %s (%s); failure_mode = yield: going on without "
+                    "Valet", what, error.message)
+        return yielded
+    LOG.error("Valet could not %s (%s); failure_mode = reject", what, error.message)
+    if isinstance(rejected, BaseException):
+        raise rejected from error
+    return rejected
 
 
 def endpoint_override(conf):

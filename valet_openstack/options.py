@@ -12,10 +12,21 @@ heat.conf):
 ``list_opts()`` is the ``oslo.config.opts`` entry point ``valet.openstack``.
 """
 
+import enum
+
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
 
 GROUP = "valet"
+
+
+class FailureMode(enum.StrEnum):
+    """``[valet] failure_mode``: what every plugin does when Valet cannot
+    answer (:func:`valet_openstack.client.on_failure` acts on it)."""
+
+    REJECT = "reject"   # the filters pass no host, the stack fails
+    YIELD = "yield"     # the filters pass every host, Heat goes on without a plan
+
 
 valet_opts = [
     cfg.URIOpt("url",
@@ -35,7 +46,8 @@ valet_opts = [
                     "read_timeout x (retries + 1) plus the delays."),
     cfg.FloatOpt("retry_delay", default=0.5, min=0.0,
                  help="Seconds before the first retry, doubled before each further one."),
-    cfg.StrOpt("failure_mode", default="reject", choices=["reject", "yield"],
+    cfg.StrOpt("failure_mode", default=FailureMode.REJECT.value,
+               choices=[mode.value for mode in FailureMode],
                help="When Valet cannot answer: reject (the filters pass no host, "
                     "the stack fails) or yield (the filters pass every host, Heat "
                     "goes on without a plan)."),

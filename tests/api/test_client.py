@@ -221,3 +221,17 @@ def test_group_description_and_members(valet):
     valet.delete_group("client-members")             # idempotent
     with pytest.raises(client.NotFound):
         valet.get_group("client-members")
+
+
+def test_on_failure_is_the_one_reading_of_failure_mode():
+    """Nova's, Cinder's and Heat's answer when Valet is out of reach:
+    ``yielded`` or ``rejected`` as [valet] failure_mode says (reject by
+    default); a ``rejected`` exception is raised from the error."""
+    down = client.Unavailable("Valet did not answer")
+    assert client.on_failure(make_client().conf, down, "place x", "all", "none") == "none"
+    yielding = make_client(failure_mode=client.FailureMode.YIELD).conf
+    assert client.on_failure(yielding, down, "place x", "all", "none") == "all"
+    refusal = ValueError("stop")
+    with pytest.raises(ValueError) as raised:
+        client.on_failure(make_client(failure_mode="reject").conf, down, "plan", None, refusal)
+    assert raised.value is refusal and raised.value.__cause__ is down

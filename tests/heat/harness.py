@@ -1,10 +1,10 @@
 """A real heat-engine in this process, talking to a real valet-api.
 
-What is real: heat's ``Daemon`` (stack create, update, delete as the
+What is real: heat's ``EngineService`` (stack create, update, delete as the
 heat API asks for them), its legacy engine and its convergence workers,
 templates, environments, resource plugins, lifecycle plugins loaded from
 entry points, nested stacks (engine-to-engine calls go to the same
-``Daemon``), and the Valet API over HTTP.  What is not: the cloud
+``EngineService``), and the Valet API over HTTP.  What is not: the cloud
 under Heat: Nova's and Cinder's clients are small fakes that create servers
 and volumes at once (heat's own fake novaclient supplies the server object),
 because the point is what Valet receives and how Heat reacts.
@@ -166,7 +166,7 @@ class HeatCase(common.HeatTestCase):
     def _in_process_engine(self):
         """Heat's engine-to-engine and worker messages, delivered in this
         process: calls at once, worker casts in order by :meth:`drain`."""
-        self.engine = service.Daemon("valet-test-host", "engine")
+        self.engine = service.EngineService("valet-test-host", "engine")
         self.engine.thread_group_mgr = InlineThreads()
         self.engine.engine_id = "engine-1"
         self.worker = worker.WorkerService("valet-test-host", "worker", "engine-1",

@@ -141,7 +141,8 @@ resources:{crowd}
                           "tier.app1", "tier.app2", "tier.app_together"}, set(names))
         self.assertEqual(stack["web1"].uuid, names["web1"])
         again = heat_plan.plan_resources(stack)
-        self.assertEqual(names["tier.app1"], {e["name"]: k for k, e in again.items()}["tier.app1"])
+        again_names = {entry["name"]: key for key, entry in again.items()}
+        self.assertEqual(names["tier.app1"], again_names["tier.app1"])
         self.assertEqual([names["tier.app1"], names["tier.app2"]],
                          resources[names["tier.app_together"]]["properties"]["resources"])
 

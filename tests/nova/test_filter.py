@@ -11,12 +11,15 @@ import time
 import unittest
 import warnings
 
+import fixtures
+from keystoneauth1 import loading as ks_loading
 from nova.tests import fixtures as nova_fixtures
 from nova.tests.functional import integrated_helpers
 from sqlalchemy import exc as sqlalchemy_exc
 
 from tests.nova.valet_server import HOSTS, SilentServer, ValetServer
 from tests.support.live_server import free_port
+from valet_openstack import client as valet_client
 
 NOVA_DEFAULT_FILTERS = ["ComputeFilter", "ComputeCapabilitiesFilter", "ImagePropertiesFilter",
                         "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter"]
@@ -230,6 +233,43 @@ class TestAdHoc(ValetNovaTestCase):
         server = self.boot({"valet_groups": "no-such-group"})
         server = self.wait_for(server, "ERROR")
         self.assertIn("No valid host", server["fault"]["message"])
+
+
+class TestOneClient(ValetNovaTestCase):
+
+    def record_valet_traffic(self):
+        """``(sessions, requests)``: the keystoneauth1 sessions the filter
+        builds and the ``(method, path)`` of every request it sends."""
+        sessions, requests = [], []
+        load_session, attempt = (ks_loading.load_session_from_conf_options,
+                                 valet_client.ValetClient._attempt)
+
+        def counted_session(*args, **kwargs):
+            sessions.append(load_session(*args, **kwargs))
+            return sessions[-1]
+
+        def recorded_attempt(client, method, path, body):
+            requests.append((method, path))
+            return attempt(client, method, path, body)
+
+        self.useFixture(fixtures.MonkeyPatch(
+            "keystoneauth1.loading.load_session_from_conf_options", counted_session))
+        self.useFixture(fixtures.MonkeyPatch(
+            "valet_openstack.client.ValetClient._attempt", recorded_attempt))
+        return sessions, requests
+
+    def test_one_client_serves_every_decision_and_an_ad_hoc_boot_takes_three_calls(self):
+        sessions, requests = self.record_valet_traffic()
+        first = self.boot()
+        self.assert_reserved_for(first, self.active_host(first))
+        placement = f"/v1/placements/{first['id']}"
+        # No placement yet (a read on Valet's side), the one-server plan, its reserve.
+        self.assertEqual([("POST", placement), ("POST", "/v1/plans"), ("POST", placement)],
+                         requests)
+        second = self.boot()
+        self.assert_reserved_for(second, self.active_host(second))
+        self.assertEqual(6, len(requests))
+        self.assertEqual(1, len(sessions))      # one session, one token, for both
 
 
 class TestValetDown(ValetNovaTestCase):

@@ -10,7 +10,9 @@ confirmed before, e.g. on a reschedule).  The lookup is a reserve with the
 backends Cinder still considers: Valet confirms its planned backend if it is
 among them, else re-plans the volume within them.  A volume that no plan
 knows (404) passes everywhere.  When Valet cannot answer, ``[valet]
-failure_mode`` decides: ``reject`` passes no backend, ``yield`` every one.
+failure_mode`` decides (:func:`valet_openstack.client.on_failure`):
+``reject`` passes no backend, ``yield`` every one.  Cinder builds a filter
+object per request, so the lookup's client is closed after it.
 
 Valet's storage backend names (the inventory's ``storage_backends``) are
 Cinder's pool names, ``host@backend#pool``.
@@ -59,17 +61,14 @@ class ValetFilter(filters.BaseBackendFilter):
         if not key:
             return ALL
         try:
-            placement = valet_client.ValetClient(self.conf).reserve(
-                key, [b.host for b in backends], resource_id=volume_id)
+            with valet_client.ValetClient(self.conf) as valet:
+                placement = valet.reserve(key, [b.host for b in backends],
+                                          resource_id=volume_id)
         except valet_client.NotFound:
             return ALL
         except valet_client.Unavailable as exc:
-            if self.conf.valet.failure_mode == "yield":
-                LOG.warning("Valet: volume %s scheduled without Valet (failure_mode = "
-                            "yield): %s", key, exc)
-                return ALL
-            LOG.error("Valet: no backend for volume %s (failure_mode = reject): %s", key, exc)
-            return None
+            return valet_client.on_failure(self.conf, exc, f"place volume {key}",
+                                           yielded=ALL, rejected=None)
         except valet_client.ValetError as exc:
             LOG.error("Valet: no backend for volume %s: %s", key, exc)
             return None

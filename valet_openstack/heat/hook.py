@@ -100,17 +100,16 @@ def forget_on_stack_delete(stack):
 
 
 def guarded(what, call):
-    """Run a Valet call the way ``[valet] failure_mode`` wants: a refusal
-    always stops Heat with Valet's reason; Valet out of reach stops it
-    (reject) or lets it go on without a plan (yield)."""
+    """Run a Valet call the way ``[valet] failure_mode`` wants
+    (:func:`valet_openstack.client.on_failure`): a refusal always stops Heat
+    with Valet's reason; Valet out of reach stops it (reject) or lets it go
+    on without a plan (yield)."""
     try:
         return call()
     except valet_client.Unavailable as exc:
-        if cfg.CONF.valet.failure_mode == "yield":
-            LOG.warning("Valet: could not %s, going on without a plan "
-                        "(failure_mode = yield): %s", what, exc)
-            return None
-        raise ValetRefused(f"Valet could not {what} (failure_mode = reject): "
-                           f"{exc.message}") from exc
+        return valet_client.on_failure(
+            cfg.CONF, exc, what, yielded=None,
+            rejected=ValetRefused(f"Valet could not {what} (failure_mode = reject): "
+                                  f"{exc.message}"))
     except valet_client.ValetError as exc:
         raise ValetRefused(f"Valet refused to {what}: {exc.message}") from exc

@@ -15,12 +15,20 @@ finds the instance's placement by, in order:
    within the candidates, joining the named groups of the scheduler hint
    ``valet_groups`` (a list, or a comma-separated string, of names or ids).
 
-Reserving records the instance uuid as the placement's resource id.  When
-Valet cannot answer (``Unavailable``), ``[valet] failure_mode`` decides:
-``reject`` passes no host (NoValidHost), ``yield`` passes every candidate.
-A refusal (no placement honours the rules, an unknown group) passes no host
-whatever the mode: Valet did answer.
+Reserving records the instance uuid as the placement's resource id.  An
+ad hoc server costs three calls (four with a Heat hint Valet does not
+know): the reserve that finds no placement (a read on Valet's side), the
+plan, the reserve.  The filter keeps one Valet
+client (one keystoneauth1 session: one token, one connection pool) for
+every decision, built on first use.  When Valet cannot answer
+(``Unavailable``), ``[valet] failure_mode`` decides
+(:func:`valet_openstack.client.on_failure`): ``reject`` passes no host
+(NoValidHost), ``yield`` passes every candidate.  A refusal (no placement
+honours the rules, an unknown group) passes no host whatever the mode:
+Valet did answer.
 """
+
+import threading
 
 import nova.conf
 from nova.scheduler import filters
@@ -55,6 +63,19 @@ class ValetFilter(filters.BaseHostFilter):
         # available_filters, and only a deployment that enables this filter
         # should grow a [valet] section.  Registering twice is harmless.
         options.register_opts(CONF)
+        self._valet = None
+        self._valet_lock = threading.Lock()
+
+    def valet(self):
+        """The filter's one Valet client, built on first use.
+
+        NOTE: not in ``__init__``: the scheduler loads its filters before
+        it applies every ``[valet]`` option the client reads.
+        """
+        with self._valet_lock:
+            if self._valet is None:
+                self._valet = valet_client.ValetClient(CONF)
+            return self._valet
 
     def filter_all(self, filter_obj_list, spec_obj):
         hosts = list(filter_obj_list)
@@ -64,7 +85,9 @@ class ValetFilter(filters.BaseHostFilter):
         try:
             location = self.place(spec_obj, names)
         except valet_client.Unavailable as exc:
-            return self._without_valet(hosts, spec_obj, exc)
+            return valet_client.on_failure(
+                CONF, exc, f"place instance {spec_obj.instance_uuid} among "
+                           f"{len(names)} candidates", yielded=hosts, rejected=[])
         except valet_client.ValetError as exc:
             LOG.error("Valet refused instance %s (%s): %s; no host passes",
                       spec_obj.instance_uuid, type(exc).__name__, exc.message)
@@ -81,10 +104,7 @@ class ValetFilter(filters.BaseHostFilter):
 
     def place(self, spec_obj, names):
         """The host Valet reserves for the instance among ``names``."""
-        with valet_client.ValetClient(CONF) as valet:
-            return self._reserve(valet, spec_obj, names)
-
-    def _reserve(self, valet, spec_obj, names):
+        valet = self.valet()
         instance = spec_obj.instance_uuid
         heat_id = spec_obj.get_scheduler_hint(HEAT_HINT)
         for key in (heat_id, instance):
@@ -104,17 +124,6 @@ class ValetFilter(filters.BaseHostFilter):
                           name=f"nova-{instance}", locations=names,
                           project_id=spec_obj.project_id)
         return valet.reserve(instance, names, resource_id=instance)["location"]
-
-    def _without_valet(self, hosts, spec_obj, error):
-        mode = CONF[options.GROUP].failure_mode
-        if mode == "yield":
-            LOG.warning("Valet unavailable for instance %s (%s); failure_mode = yield: "
-                        "all %d candidates pass, no Valet placement",
-                        spec_obj.instance_uuid, error.message, len(hosts))
-            return hosts
-        LOG.error("Valet unavailable for instance %s (%s); failure_mode = reject: "
-                  "no host passes", spec_obj.instance_uuid, error.message)
-        return []
 
 
 class AllegroFilter(ValetFilter):

@@ -4,7 +4,18 @@ The API and the engine service register further groups of their own; this
 module holds only what the engine core reads.
 """
 
+import enum
+
 from oslo_config import cfg
+
+
+class Objective(enum.StrEnum):
+    """What the search prefers after keeping pipe bandwidth local
+    (``[engine] objective``; :mod:`ostro.search.objective`)."""
+
+    PACK = "pack"        # as few hosts as possible
+    SPREAD = "spread"    # as many hosts as possible
+
 
 default_opts = [
     cfg.StrOpt("state_path", default="/var/lib/valet",
@@ -15,7 +26,7 @@ default_opts = [
 engine_opts = [
     cfg.StrOpt("mode", default="local", choices=["local", "rpc"],
                help="How the API reaches the engine: in-process or over oslo.messaging."),
-    cfg.StrOpt("objective", default="pack", choices=["pack", "spread"],
+    cfg.StrOpt("objective", default=Objective.PACK.value, choices=[o.value for o in Objective],
                help="After keeping pipe bandwidth local: pack new load on as few "
                     "hosts as possible (keeps whole hosts and racks free), or spread it."),
     cfg.IntOpt("exact_max_resources", default=50, min=0,
@@ -88,6 +99,7 @@ class EngineSettings:
             if not hasattr(self, name):
                 raise TypeError(f"unknown engine setting {name!r}")
             setattr(self, name, value)
+        self.objective = Objective(self.objective)
 
     @classmethod
     def from_conf(cls, conf):

@@ -8,19 +8,35 @@ update or replan is the same whole-stack search with fewer choices, and a
 pinned server that no longer satisfies the rules is refused by name.
 """
 
+import enum
 import threading
+import typing
 
 from ostro.config import EngineSettings
 from ostro.errors import Duplicate, InvalidInput, NotFound
 from ostro.model import plan as plan_model
-from ostro.model.placement import Placement, group_rules
-from ostro.model.topology import named_group_key
+from ostro.model.placement import GroupRef, Placement, PlacementState, group_rules
+from ostro.model.topology import is_named_group_key, plan_group_key
 from ostro.parse import resources as parser
 from ostro.search import items as item_model
 from ostro.search.compiled import CompiledDatacenter
 from ostro.search.planner import solve
 from ostro.search.problem import Problem
 from ostro.search.state import SearchState
+
+
+class UnitKind(enum.StrEnum):
+    """What a store writes as one piece (:mod:`ostro.replica.changes`)."""
+
+    PLAN = "plan"      # a plan with all its placements; the key is its id
+    LOOSE = "loose"    # a placement outside any plan; the key is its orch id
+
+
+class Unit(typing.NamedTuple):
+    """One changed piece of the engine's state (:meth:`Engine.take_changes`)."""
+
+    kind: UnitKind
+    key: str
 
 
 class Engine:
@@ -34,11 +50,17 @@ class Engine:
             self.add_named_group(group)
         self.plans = {}          # plan id -> Plan
         self.placements = {}     # orch id -> Placement
-        # NOTE: what changed since the owner last cleared it, so a store
-        # writes only that (ostro.replica.changes): ("plan", plan id) for a plan
-        # or any of its placements, ("loose", orch id) for one outside plans.
-        self.touched = set()
+        # NOTE: the Units changed since the last take_changes(), so a store
+        # writes only those (ostro.replica.changes).
+        self._changed = set()
         self._lock = threading.RLock()
+
+    def take_changes(self):
+        """The :class:`Unit` s changed since the last call (a frozenset), and
+        forget them: the caller now owns writing (or discarding) them."""
+        with self._lock:
+            changed, self._changed = frozenset(self._changed), set()
+            return changed
 
     # -- named groups -------------------------------------------------------
 
@@ -126,7 +148,7 @@ class Engine:
             _, placement = self._owner(orch_id)
             if locations and placement.location not in locations:
                 placement = self.replan(placement.orch_id, locations)
-            placement.state = "reserved"
+            placement.state = PlacementState.RESERVED
             placement.updated_at = plan_model.now()
             if resource_id:
                 placement.resource.resource_id = resource_id
@@ -157,12 +179,13 @@ class Engine:
             for orch_id in list(plan.placements):
                 self.release(orch_id)
             del self.plans[plan.id]
-            self.touched.add(("plan", plan.id))
+            self._changed.add(Unit(UnitKind.PLAN, plan.id))
 
     def expire(self, now=None):
         """Release planned and reserved placements older than their TTL."""
         now = plan_model.now() if now is None else now
-        ttl = {"planned": self.settings.planned_ttl, "reserved": self.settings.reserved_ttl}
+        ttl = {PlacementState.PLANNED: self.settings.planned_ttl,
+               PlacementState.RESERVED: self.settings.reserved_ttl}
         with self._lock:
             stale = [orch for orch, p in self.placements.items()
                      if p.state in ttl and now - p.updated_at > ttl[p.state]]
@@ -188,7 +211,8 @@ class Engine:
             rules = group_rules(stack)
             item = item_model.stack_items(stack, rules)[orch_id]
             self.state.assume(item, index, new=False)
-            placement = Placement(orch_id, stack.resources[orch_id], location, state="active",
+            placement = Placement(orch_id, stack.resources[orch_id], location,
+                                  state=PlacementState.ACTIVE,
                                   groups=_memberships(rules, orch_id), entry=dict(resource),
                                   updated_at=plan_model.now())
             self.placements[orch_id] = placement
@@ -211,7 +235,7 @@ class Engine:
                 plan.placements[orch_id] = placement
                 self.placements[orch_id] = placement
             self.plans[plan.id] = plan
-            self.touched.add(("plan", plan.id))
+            self._changed.add(Unit(UnitKind.PLAN, plan.id))
             return plan
 
     # -- lookups ------------------------------------------------------------
@@ -288,27 +312,27 @@ class Engine:
             self.placements[orch_id] = placement
         plan.method = solution.method
         self.plans[plan.id] = plan
-        self.touched.add(("plan", plan.id))
+        self._changed.add(Unit(UnitKind.PLAN, plan.id))
 
     def _touch(self, placement):
         if placement.plan_id is None:
-            self.touched.add(("loose", placement.orch_id))
+            self._changed.add(Unit(UnitKind.LOOSE, placement.orch_id))
         else:
-            self.touched.add(("plan", placement.plan_id))
+            self._changed.add(Unit(UnitKind.PLAN, placement.plan_id))
 
 
 def _scoped_rules(plan, rules):
     """In-stack groups get keys unique to their plan; named groups keep theirs."""
     scoped = {}
     for key, rule in rules.items():
-        if not key.startswith(named_group_key("")):
-            rule.key = f"{plan.id}/{key}"
+        if not is_named_group_key(key):
+            rule.key = plan_group_key(plan.id, key)
         scoped[rule.key] = rule
     return scoped
 
 
 def _memberships(rules, orch_id):
-    return tuple((rule.key, rule.name, rule.kind, rule.level)
+    return tuple(GroupRef(rule.key, rule.name, rule.kind, rule.level)
                  for rule in rules.values() if orch_id in rule.units)
 
 

@@ -9,10 +9,11 @@ import numpy as np
 
 from ostro.constraints.base import GroupRule, Rule, domain_mask
 from ostro.cpsat import total
+from ostro.model.topology import GroupKind
 
 
 class Affinity(GroupRule):
-    kind = "affinity"
+    kind = GroupKind.AFFINITY
 
     def __init__(self, group, items):
         super().__init__(group)

@@ -6,10 +6,11 @@ may share a domain with each other but not with another unit.
 
 from ostro.constraints.base import GroupRule, domain_mask
 from ostro.cpsat import total
+from ostro.model.topology import GroupKind
 
 
 class Diversity(GroupRule):
-    kind = "diversity"
+    kind = GroupKind.DIVERSITY
 
     def __init__(self, group, items):
         super().__init__(group)

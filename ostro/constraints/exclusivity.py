@@ -9,6 +9,7 @@ import numpy as np
 
 from ostro.constraints.base import PLURAL, GroupRule, Rule
 from ostro.cpsat import total
+from ostro.model.topology import GroupKind
 
 
 def _open_domains(state, level, occupied):
@@ -31,7 +32,7 @@ def _group_servers(state, key, level):
 
 
 class Exclusivity(GroupRule):
-    kind = "exclusivity"
+    kind = GroupKind.EXCLUSIVITY
 
     def __init__(self, group, items):
         super().__init__(group)
@@ -78,7 +79,7 @@ class ExclusiveGuard(Rule):
             return None
         held = state.exclusive[self.level].copy()
         for membership in item.groups:
-            if membership.kind == "exclusivity" and membership.level == self.level:
+            if membership.kind == GroupKind.EXCLUSIVITY and membership.level == self.level:
                 held -= _group_servers(state, membership.key, self.level)
         return _open_domains(state, self.level, held)
 

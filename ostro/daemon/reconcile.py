@@ -21,16 +21,42 @@ notification listener share it, and running it twice changes nothing.
 """
 
 import dataclasses
+import enum
 import logging
 
 from ostro.inventory.instance import LOAD_DIMENSIONS
+from ostro.model.placement import PlacementState
 
 LOG = logging.getLogger(__name__)
+
+
+class ActionKind(enum.StrEnum):
+    """What :func:`reconcile` did to one placement."""
+
+    ACTIVATED = "activated"    # its instance runs on its host
+    MOVED = "moved"            # its instance runs on another host: it followed
+    RELEASED = "released"      # its instance or its location is gone
+    RECORDED = "recorded"      # an instance with Valet groups became a placement
+
+
+@dataclasses.dataclass(frozen=True)
+class Action:
+    """One change :func:`reconcile` made, to the placement ``orch_id``."""
+
+    kind: ActionKind
+    orch_id: str
+    reason: str
+
+    @property
+    def message(self):
+        """The line for the log."""
+        return f"{self.kind} {self.orch_id}: {self.reason}"
+
 
 @dataclasses.dataclass
 class Outcome:
     """What :func:`reconcile` decided: the state to hold, the foreign load
-    per host, and one line per change for the log."""
+    per host, and one :class:`Action` per change."""
 
     data: dict
     foreign: dict = dataclasses.field(default_factory=dict)
@@ -58,8 +84,8 @@ def reconcile(data, servers, locations, now, known_groups=frozenset(), known_fla
             continue
         if server.groups and _fits(server, known_groups, known_flavors):
             outcome.data["placements"].append(_existing(server, now))
-            outcome.actions.append(f"recorded {server.id} on {server.host} "
-                                   f"(groups {', '.join(server.groups)})")
+            outcome.actions.append(Action(ActionKind.RECORDED, server.id,
+                                          f"on {server.host} (groups {', '.join(server.groups)})"))
             continue
         load = outcome.foreign.setdefault(server.host, dict.fromkeys(LOAD_DIMENSIONS, 0))
         for dimension, amount in zip(LOAD_DIMENSIONS, server.load, strict=True):
@@ -75,22 +101,26 @@ def _follow(record, servers, locations, now, actions):
         # NOTE: where the instance runs decides, even if the placement's own
         # host is gone (an evacuation off a removed host).
         if server.host not in locations:
-            actions.append(f"released {orch_id}: instance {instance} is on unknown host "
-                           f"{server.host}")
+            actions.append(Action(ActionKind.RELEASED, orch_id,
+                                  f"instance {instance} is on unknown host {server.host}"))
             return None
         if server.host != record["location"]:
-            actions.append(f"moved {orch_id}: instance {instance} is on {server.host}, "
-                           f"not {record['location']}")
-            return {**record, "location": server.host, "state": "active", "updated_at": now}
-        if record["state"] != "active":
-            actions.append(f"activated {orch_id}: instance {instance} is on {server.host}")
-            return {**record, "state": "active", "updated_at": now}
+            actions.append(Action(ActionKind.MOVED, orch_id,
+                                  f"instance {instance} is on {server.host}, "
+                                  f"not {record['location']}"))
+            return {**record, "location": server.host, "state": PlacementState.ACTIVE,
+                    "updated_at": now}
+        if record["state"] != PlacementState.ACTIVE:
+            actions.append(Action(ActionKind.ACTIVATED, orch_id,
+                                  f"instance {instance} is on {server.host}"))
+            return {**record, "state": PlacementState.ACTIVE, "updated_at": now}
         return record
     if record["location"] not in locations:
-        actions.append(f"released {orch_id}: location {record['location']} is gone")
+        actions.append(Action(ActionKind.RELEASED, orch_id,
+                              f"location {record['location']} is gone"))
         return None
-    if instance and server is None and record["state"] == "active":
-        actions.append(f"released {orch_id}: instance {instance} is gone")
+    if instance and server is None and record["state"] == PlacementState.ACTIVE:
+        actions.append(Action(ActionKind.RELEASED, orch_id, f"instance {instance} is gone"))
         return None
     # NOTE: not booted or not scheduled yet (or never will be): its TTL decides.
     return record
@@ -114,5 +144,5 @@ def _existing(server, now):
              "properties": {"flavor": server.flavor.get("name"),
                             "metadata": {"valet": {"groups": list(server.groups)}}}}
     return {"orch_id": server.id, "plan_id": None, "location": server.host,
-            "state": "active", "updated_at": now, "resource_id": server.id,
+            "state": PlacementState.ACTIVE, "updated_at": now, "resource_id": server.id,
             "entry": entry, "named_groups": sorted(server.groups)}

@@ -12,7 +12,7 @@ changes nothing.
 import logging
 import threading
 
-from ostro.daemon.reconcile import reconcile
+from ostro.daemon.reconcile import ActionKind, reconcile
 from ostro.inventory import cloud as cloud_model
 from ostro.model import plan as plan_model
 from ostro.views import violations
@@ -62,8 +62,8 @@ class Reconciler:
 
         changed = self.replica.resync(operation)
         for action in actions:
-            LOG.info("reconcile: %s", action)
-        if any(action.startswith("moved") for action in actions):
+            LOG.info("reconcile: %s", action.message)
+        if any(action.kind is ActionKind.MOVED for action in actions):
             # NOTE: a moved instance may now break its group's rules; the
             # checker says so here and in GET /v1/resources.
             for key, found in self.replica.read(violations.show).items():

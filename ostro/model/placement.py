@@ -5,9 +5,32 @@ and the independent checker :mod:`ostro.verify`.
 """
 
 import dataclasses
+import enum
+import typing
 
-#: Lifecycle of a placement (DESIGN §6).
-STATES = ("planned", "reserved", "active")
+from ostro.model.topology import GroupKind
+
+
+class PlacementState(enum.StrEnum):
+    """Lifecycle of a placement (DESIGN §6); the value is what the store and
+    the API write."""
+
+    PLANNED = "planned"      # the engine chose a location
+    RESERVED = "reserved"    # Nova is booting it there
+    ACTIVE = "active"        # Nova reports it running there
+
+
+#: The states, in lifecycle order (the database's check constraint).
+STATES = tuple(PlacementState)
+
+
+class GroupRef(typing.NamedTuple):
+    """A placement's membership in one group, as recorded on the placement."""
+
+    key: str
+    name: str
+    kind: GroupKind
+    level: str
 
 
 @dataclasses.dataclass
@@ -19,10 +42,13 @@ class Placement:
     resource: object
     location: str
     plan_id: str | None = None
-    state: str = "planned"
-    groups: tuple = ()
+    state: PlacementState = PlacementState.PLANNED
+    groups: tuple = ()            # GroupRef of every group it is a member of
     updated_at: float = 0.0
     entry: dict | None = None     # the Heat resource entry of an existing placement
+
+    def __post_init__(self):
+        self.state = PlacementState(self.state)
 
     @property
     def name(self):
@@ -40,9 +66,14 @@ class GroupMembers:
 
     key: str
     name: str
-    kind: str
+    kind: GroupKind
     level: str
     units: dict = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ref):
+        """The group a :class:`GroupRef` names, with no members yet."""
+        return cls(ref.key, ref.name, ref.kind, ref.level)
 
     @property
     def label(self):
@@ -64,7 +95,7 @@ def group_rules(stack, existing=()):
             units[leaf] = unit
         rules[key] = GroupMembers(key, group.name, group.kind, group.level, units)
     for placement in existing:
-        for key, name, kind, level in placement.groups:
-            rule = rules.setdefault(key, GroupMembers(key, name, kind, level))
+        for ref in placement.groups:
+            rule = rules.setdefault(ref.key, GroupMembers.of(ref))
             rule.units.setdefault(placement.orch_id, placement.orch_id)
     return rules

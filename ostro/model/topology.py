@@ -8,8 +8,20 @@ counts as one).
 """
 
 import dataclasses
+import enum
 
-GROUP_KINDS = ("affinity", "diversity", "exclusivity")
+
+class GroupKind(enum.StrEnum):
+    """What a group's rule asks of its members at the group's level (its
+    value is the spelling of Heat templates, the API and the database)."""
+
+    AFFINITY = "affinity"
+    DIVERSITY = "diversity"
+    EXCLUSIVITY = "exclusivity"
+
+
+#: The spellings a template or request may use.
+GROUP_KINDS = tuple(GroupKind)
 
 
 @dataclasses.dataclass
@@ -56,10 +68,13 @@ class Group:
 
     key: str
     name: str
-    kind: str
+    kind: GroupKind
     level: str
     members: tuple = ()
     named: bool = False
+
+    def __post_init__(self):
+        self.kind = GroupKind(self.kind)
 
     @property
     def label(self):
@@ -124,17 +139,35 @@ class NamedGroup:
     """
 
     name: str
-    kind: str
+    kind: GroupKind
     level: str
     id: str | None = None
     description: str = ""
     members: tuple = ()
+
+    def __post_init__(self):
+        self.kind = GroupKind(self.kind)
 
     @property
     def key(self):
         return named_group_key(self.name)
 
 
+#: The key prefix that tells a named group's key from an in-stack group's.
+_NAMED = "named:"
+
+
 def named_group_key(name):
     """The engine-wide key of a named group (stable across plans and stacks)."""
-    return f"named:{name}"
+    return f"{_NAMED}{name}"
+
+
+def plan_group_key(plan_id, key):
+    """The engine-wide key of an in-stack group: its key in the template
+    (the parser's), made unique by its plan's id."""
+    return f"{plan_id}/{key}"
+
+
+def is_named_group_key(key):
+    """Whether ``key`` is a named group's (:func:`named_group_key`)."""
+    return key.startswith(_NAMED)

@@ -3,7 +3,7 @@ groups that can never hold together (bad nesting, contradictions)."""
 
 from ostro.errors import TopologyError
 from ostro.model.datacenter import level_rank
-from ostro.model.topology import Group
+from ostro.model.topology import Group, GroupKind
 
 
 def resolve(stack, raw_members, joins, named_groups, project_id, names=None):
@@ -107,8 +107,8 @@ def check_contradictions(stack):
     """Affinity at level A and diversity at level D >= A over two members that
     diversity keeps apart can never both hold: sharing an A-domain means
     sharing the wider D-domain too."""
-    affinities = [g for g in stack.groups.values() if g.kind == "affinity"]
-    diversities = [g for g in stack.groups.values() if g.kind == "diversity"]
+    affinities = [g for g in stack.groups.values() if g.kind == GroupKind.AFFINITY]
+    diversities = [g for g in stack.groups.values() if g.kind == GroupKind.DIVERSITY]
     for diversity in diversities:
         units = stack.units(diversity.key)
         for affinity in affinities:

@@ -57,7 +57,6 @@ class Replica:
         InvalidInput, NotFound) pass through and change nothing."""
         with self._lock, self.store.writer() as writer:
             engine = self._caught_up(writer)
-            engine.touched.clear()
             try:
                 # NOTE: expiry rides on every write, inside its commit, so the
                 # releases are stored with it (DESIGN §6 TTLs).
@@ -66,14 +65,13 @@ class Replica:
             except OstroError:
                 # NOTE: a refusal changes nothing, but an expiry may have; the
                 # commit rolls back, so the cache must forget it too.
-                if engine.touched:
+                if engine.take_changes():
                     self._drop()
                 raise
             except BaseException:
                 self._drop()        # a bug may have left the cache half changed
                 raise
-            change = changes.delta(engine)
-            engine.touched.clear()
+            change = changes.delta(engine, engine.take_changes())
             if not changes.is_empty(change):
                 try:
                     writer.record(change)
@@ -103,16 +101,15 @@ class Replica:
             try:
                 if stored is None and self.stored_inventory:
                     # NOTE: the first sync: no data centre to build a cache on yet.
-                    engine, before = None, writer.load()
+                    engine, (before, _) = None, writer.load()
                 else:
                     engine = self._caught_up(writer)
-                    engine.touched.clear()
                     expired = engine.expire()
                     before = records.dump(engine)
                 inventory, data = operation(before, {g.name for g in groups}, stored)
                 if inventory == stored and engine is not None:
                     changes.apply(engine, changes.diff(before, data))
-                    change = changes.delta(engine)
+                    change = changes.delta(engine, engine.take_changes())
                     if not changes.is_empty(change):
                         writer.record(change)
                 else:
@@ -123,7 +120,6 @@ class Replica:
             except BaseException:
                 self._drop()
                 raise
-            engine.touched.clear()
             if writer.recorded:
                 self._generation = writer.generation
             if expired:
@@ -135,7 +131,7 @@ class Replica:
         expires nothing: placements past their TTL show until the next write)."""
         with self._lock:
             if self._engine is None:
-                engine = self._reload(self.store, None)
+                engine = self._reload(self.store)
             else:
                 current, pending = self.store.changes_since(self._generation)
                 engine = self._replay(current, pending, self.store)
@@ -147,7 +143,7 @@ class Replica:
         # NOTE: no cache yet: load it, rather than read a change log that
         # could only say "reload" (the cache and its generation go together).
         if self._engine is None:
-            return self._reload(writer, writer.generation - 1)
+            return self._reload(writer)
         return self._replay(writer.generation - 1, writer.changes_since(self._generation),
                             writer)
 
@@ -158,7 +154,7 @@ class Replica:
         if current == self._generation and not pending:
             return self._engine
         if pending is None:
-            return self._reload(source, current)
+            return self._reload(source)
         try:
             for change in pending:
                 if changelog.has(change, changelog.Marker.GROUPS):
@@ -170,24 +166,22 @@ class Replica:
         except BaseException:
             self._drop()
             raise
-        self._engine.touched.clear()
+        # NOTE: what the replay changed is stored already; the cache holds
+        # no untaken changes between commits.
+        self._engine.take_changes()
         self._generation = current
         return self._engine
 
-    def _reload(self, source, current):
-        """The engine as ``source`` holds it; ``current`` is its generation
-        (``None``: the store's ``load()`` says it)."""
+    def _reload(self, source):
+        """The engine as ``source`` (the store or a writer) holds it."""
         if self.stored_inventory:
             inventory = source.inventory()
             self._datacenter = (None if inventory is None
                                 else inventory_file.build(inventory, "synced inventory"))
-        data = source.load()
-        if isinstance(data, tuple):       # Store.load() also says its generation
-            data, current = data
+        data, current = source.load()
         # NOTE: groups read after the plans, so a plan never rests on groups
         # newer than its generation says (ostro.state.store).
         self._engine = records.load(self.datacenter, data, self.settings, source.list_groups())
-        self._engine.touched.clear()
         self._generation = current
         return self._engine
 

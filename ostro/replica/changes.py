@@ -15,14 +15,15 @@ to reason about; plans are small, so the records stay small.
 Records have the shapes of :func:`ostro.replica.records.dump`.
 """
 
+from ostro.engine import Unit, UnitKind
 from ostro.replica import records
 
 
-def delta(engine):
-    """The delta of what ``engine`` touched since ``engine.touched`` was
-    last cleared (:attr:`ostro.engine.Engine.touched`)."""
-    plans = sorted(key for kind, key in engine.touched if kind == "plan")
-    loose = sorted(key for kind, key in engine.touched if kind == "loose")
+def delta(engine, changed):
+    """The delta of the units ``changed`` (what
+    :meth:`ostro.engine.Engine.take_changes` handed over), as ``engine`` holds them."""
+    plans = sorted(unit.key for unit in changed if unit.kind is UnitKind.PLAN)
+    loose = sorted(unit.key for unit in changed if unit.kind is UnitKind.LOOSE)
     return {"plans": {plan_id: _plan_record(engine, plan_id) for plan_id in plans},
             "placements": {orch_id: _loose_record(engine, orch_id) for orch_id in loose}}
 
@@ -42,8 +43,8 @@ def fingerprint(engine):
 
 
 def compare(engine, before):
-    """The units that differ between ``before`` (a :func:`fingerprint`) and
-    ``engine`` now, as ``engine.touched`` names them.
+    """The :class:`~ostro.engine.Unit` s that differ between ``before`` (a
+    :func:`fingerprint`) and ``engine`` now.
 
     An independent account of what changed, by comparing everything (too
     slow for every commit): the tests check that every operation touches
@@ -51,7 +52,7 @@ def compare(engine, before):
     """
     old_plans, old_placements = before
     new_plans, new_placements = fingerprint(engine)
-    changed = {("plan", plan_id) for plan_id in old_plans.keys() | new_plans.keys()
+    changed = {Unit(UnitKind.PLAN, plan_id) for plan_id in old_plans.keys() | new_plans.keys()
                if not _same(old_plans.get(plan_id), new_plans.get(plan_id))}
     for orch_id in old_placements.keys() | new_placements.keys():
         old, new = old_placements.get(orch_id), new_placements.get(orch_id)
@@ -59,7 +60,8 @@ def compare(engine, before):
             continue
         for record in (old, new):
             if record is not None:
-                changed.add(("loose", orch_id) if record[0] is None else ("plan", record[0]))
+                changed.add(Unit(UnitKind.LOOSE, orch_id) if record[0] is None
+                            else Unit(UnitKind.PLAN, record[0]))
     return changed
 
 

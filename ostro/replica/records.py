@@ -7,7 +7,8 @@ searching, so a restarted or second engine sees exactly the same state.
 
 from ostro.engine import Engine
 from ostro.model import plan as plan_model
-from ostro.model.topology import named_group_key
+from ostro.model.placement import PlacementState
+from ostro.model.topology import is_named_group_key
 
 
 def dump(engine):
@@ -18,7 +19,8 @@ def dump(engine):
 
 
 def load(datacenter, data, settings=None, named_groups=()):
-    """An engine holding exactly the plans and placements of ``data``."""
+    """An engine holding exactly the plans and placements of ``data``, with
+    no changes to take (it is what a store holds already)."""
     engine = Engine(datacenter, settings, named_groups)
     by_plan = {}
     for record in data["placements"]:
@@ -27,6 +29,7 @@ def load(datacenter, data, settings=None, named_groups=()):
         restore_plan(engine, record, by_plan.get(record["id"], []))
     for record in by_plan.get(None, []):
         restore_loose(engine, record)
+    engine.take_changes()
     return engine
 
 
@@ -46,8 +49,8 @@ def placement_record(placement):
             "location": placement.location, "state": placement.state,
             "updated_at": placement.updated_at,
             "resource_id": placement.resource.resource_id, "entry": placement.entry,
-            "named_groups": sorted(name for key, name, _, _ in placement.groups
-                                   if key == named_group_key(name))}
+            "named_groups": sorted(ref.name for ref in placement.groups
+                                   if is_named_group_key(ref.key))}
 
 
 def restore_plan(engine, record, placed):
@@ -67,7 +70,8 @@ def restore_plan(engine, record, placed):
 def restore_loose(engine, record):
     """Put a placement made outside any plan (an existing server) into ``engine``."""
     placement = engine.add_existing(record["orch_id"], record["entry"], record["location"])
-    placement.state, placement.updated_at = record["state"], record["updated_at"]
+    placement.state = PlacementState(record["state"])
+    placement.updated_at = record["updated_at"]
     if record["resource_id"]:
         placement.resource.resource_id = record["resource_id"]
     return placement

@@ -13,12 +13,14 @@ import math
 
 import numpy as np
 
+from ostro.model.topology import GroupKind
+
 
 def _exclusive_clusters(problem, servers):
     """Sets of servers bound together by overlapping exclusivity groups."""
     clusters = []
     for rule in problem.group_rules:
-        if rule.kind != "exclusivity":
+        if rule.kind != GroupKind.EXCLUSIVITY:
             continue
         members = {orch for orch in rule.members if orch in servers}
         if not members:
@@ -37,7 +39,7 @@ def _part_bound(problem, part, free):
         return 0
     bound = 1
     for rule in problem.group_rules:
-        if rule.kind == "diversity":
+        if rule.kind == GroupKind.DIVERSITY:
             units = {rule.rule.units[orch] for orch in rule.members if orch in part}
             bound = max(bound, len(units))
     total = np.sum([problem.items[orch].demand[:3] for orch in part], axis=0)

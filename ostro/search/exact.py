@@ -13,6 +13,7 @@ import math
 import numpy as np
 from ortools.sat.python import cp_model
 
+from ostro.config import Objective
 from ostro.cpsat import total
 from ostro.model.datacenter import LEVELS
 from ostro.search import bounds
@@ -139,7 +140,7 @@ class ExactModel:
     def _set_objective(self):
         """Pipe cost first, then hosts used (fewest for pack, most for spread),
         then hosts that were empty (avoid for pack, prefer for spread)."""
-        spread = self.problem.objective == "spread"
+        spread = self.problem.objective == Objective.SPREAD
         per_host = len(self.used) + 1
         per_pipe = per_host * per_host
         terms = [(int(round(bw)) * per_pipe, var) for bw, var in self._pipe_cost if var is not None]
@@ -171,7 +172,7 @@ class ExactModel:
         if any(var is not None for _, var in self._pipe_cost) or not self.used:
             return None
         per_host = len(self.used) + 1
-        if self.problem.objective == "spread":
+        if self.problem.objective == Objective.SPREAD:
             return None
         # Each used host weighs per_host (+1 if it was empty), and fewer than
         # per_host hosts exist, so the bound divided by per_host floors to hosts.

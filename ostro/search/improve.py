@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 
+from ostro.config import Objective
 from ostro.search import objective, scoring
 
 
@@ -38,10 +39,10 @@ def _try_empty(problem, state, host, movers):
 
 def improve(problem, base_state, state, deadline):
     """Return a state at least as good as ``state`` for ``problem.objective``."""
-    if problem.objective != "pack":
+    if problem.objective != Objective.PACK:
         return state
     items = problem.items
-    current = objective.evaluate(base_state, items, _locations(problem, state)).key("pack")
+    current = objective.evaluate(base_state, items, _locations(problem, state)).key(Objective.PACK)
     given_up = set()
     improved = True
     while improved and time.monotonic() <= deadline:
@@ -54,8 +55,8 @@ def improve(problem, base_state, state, deadline):
             trial = state.copy()
             if _try_empty(problem, trial, host, movers):
                 score = objective.evaluate(base_state, items, _locations(problem, trial))
-                if score.key("pack") < current:
-                    state, current, improved = trial, score.key("pack"), True
+                if score.key(Objective.PACK) < current:
+                    state, current, improved = trial, score.key(Objective.PACK), True
                     break
             given_up.add(host)
     return state

@@ -6,6 +6,7 @@ weights and the benchmarks, so "better" means the same thing everywhere.
 
 import dataclasses
 
+from ostro.config import Objective
 from ostro.model.datacenter import LEVELS
 
 
@@ -16,7 +17,7 @@ class Score:
     empty_opened: int     # of those, hosts that held nothing before
 
     def key(self, objective):
-        if objective == "spread":
+        if objective == Objective.SPREAD:
             return (round(self.pipe_cost, 6), -self.hosts_used, -self.empty_opened)
         return (round(self.pipe_cost, 6), self.hosts_used, self.empty_opened)
 

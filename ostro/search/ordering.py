@@ -9,6 +9,7 @@ blocks first (first-fit decreasing); within a block, affinity mates come
 together and pipe peers follow, so each lands beside a placed peer.
 """
 
+from ostro.model.topology import GroupKind
 
 
 def _blocks(problem):
@@ -26,7 +27,7 @@ def _blocks(problem):
 
     for rule in problem.group_rules:
         members = [orch for orch in rule.members if orch in problem.items]
-        if rule.kind == "affinity":
+        if rule.kind == GroupKind.AFFINITY:
             for other in members[1:]:
                 join(members[0], other)
     for orch, item in problem.items.items():
@@ -47,7 +48,7 @@ def _spread_needed(problem):
     """Item -> units of the largest diversity group it belongs to."""
     needed = dict.fromkeys(problem.items, 0)
     for rule in problem.group_rules:
-        if rule.kind != "diversity":
+        if rule.kind != GroupKind.DIVERSITY:
             continue
         members = [orch for orch in rule.members if orch in problem.items]
         units = len({rule.rule.units[orch] for orch in members})
@@ -59,7 +60,7 @@ def _spread_needed(problem):
 def _affinity_mates(problem):
     mates = {orch: [] for orch in problem.items}
     for rule in problem.group_rules:
-        if rule.kind == "affinity":
+        if rule.kind == GroupKind.AFFINITY:
             members = [orch for orch in rule.members if orch in problem.items]
             for orch in members:
                 mates[orch].extend(other for other in members if other != orch)

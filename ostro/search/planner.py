@@ -14,6 +14,7 @@
 import dataclasses
 import time
 
+from ostro.config import Objective
 from ostro.search import bounds, exact, heuristic, improve, objective
 
 
@@ -86,7 +87,7 @@ def _solution(problem, base_state, state, method, optimal=False):
 
 
 def _clearly_optimal(problem, base_state, solution):
-    if problem.objective != "pack" or solution.score.pipe_cost > 0:
+    if problem.objective != Objective.PACK or solution.score.pipe_cost > 0:
         return False
     return solution.score.hosts_used <= bounds.hosts_lower_bound(problem, base_state)
 

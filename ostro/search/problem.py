@@ -4,6 +4,7 @@ each item's candidate locations.  Shared by the heuristic and the exact model.
 
 import numpy as np
 
+from ostro.config import Objective
 from ostro.constraints.affinity import Affinity, AffinityRoom
 from ostro.constraints.aggregate_extra_specs import AggregateExtraSpecs
 from ostro.constraints.availability_zone import AvailabilityZone
@@ -15,12 +16,14 @@ from ostro.constraints.location import LocationKind, Restriction
 from ostro.constraints.storage import VolumeType
 from ostro.errors import NoPlacement
 from ostro.model.datacenter import LEVELS
+from ostro.model.topology import GroupKind
 
 #: Rules that depend only on an item's own properties, in refusal order.
 SHARED_STATIC_RULES = (LocationKind(), AvailabilityZone(), AggregateExtraSpecs(), VolumeType())
 
 #: Group kind -> rule class (kinds are data; adding one is one entry here).
-GROUP_RULES = {"affinity": Affinity, "diversity": Diversity, "exclusivity": Exclusivity}
+GROUP_RULES = {GroupKind.AFFINITY: Affinity, GroupKind.DIVERSITY: Diversity,
+               GroupKind.EXCLUSIVITY: Exclusivity}
 
 
 class Problem:
@@ -29,7 +32,7 @@ class Problem:
     ``allowed`` / ``excluded``: orch id -> location names."""
 
     def __init__(self, compiled, items, group_rules, allowed=None, excluded=None,
-                 objective="pack"):
+                 objective=Objective.PACK):
         self.compiled = compiled
         self.items = items
         self.objective = objective
@@ -43,7 +46,7 @@ class Problem:
         self.group_rules = [GROUP_RULES[rule.kind](rule, items)
                             for rule in group_rules.values()
                             if any(orch in items for orch in rule.units)]
-        affinities = [rule for rule in self.group_rules if rule.kind == "affinity"]
+        affinities = [rule for rule in self.group_rules if rule.kind == GroupKind.AFFINITY]
         general = [Capacity(), *(ExclusiveGuard(level) for level in LEVELS), Bandwidth(),
                    AffinityRoom(affinities, self.pinned())]
         self.dynamic_rules = [*general[:1], *self.group_rules, *general[1:]]
@@ -68,7 +71,7 @@ class Problem:
         """Item -> the other items of its affinity(host) groups."""
         mates = {orch: set() for orch in self.items}
         for rule in self.group_rules:
-            if rule.kind == "affinity" and rule.level == "host":
+            if rule.kind == GroupKind.AFFINITY and rule.level == "host":
                 members = [orch for orch in rule.members if orch in self.items]
                 for orch in members:
                     mates[orch].update(m for m in members if m != orch)

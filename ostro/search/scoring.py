@@ -12,6 +12,7 @@ below it (the fit term is a sum of at most three shares in [0, 1]).
 
 import numpy as np
 
+from ostro.config import Objective
 from ostro.constraints.bandwidth import crosses, keeps_room, placed_pipes
 from ostro.model.datacenter import LEVELS
 
@@ -64,15 +65,15 @@ def _stack_in_rack(state, span):
 
 #: objective -> [(tier, weight when the tier is NOT as preferred, preferred value)].
 TIERS = {
-    "pack": [(_stack_on_host, 1000.0, True), (_occupied, 100.0, True),
+    Objective.PACK: [(_stack_on_host, 1000.0, True), (_occupied, 100.0, True),
              (_stack_in_rack, 10.0, True)],
-    "spread": [(_stack_on_host, 1000.0, False), (_occupied, 100.0, False)],
+    Objective.SPREAD: [(_stack_on_host, 1000.0, False), (_occupied, 100.0, False)],
 }
 
 
 def _fit(state, item, objective, span, on_host):
     share = remaining_share(state, item, span)
-    if objective == "spread":
+    if objective == Objective.SPREAD:
         return -share
     # NOTE: best fit on hosts the stack already uses, but when a host must be
     # opened, the one with the most room, so fewer get opened in all.

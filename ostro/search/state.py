@@ -10,6 +10,7 @@ with the store.
 import numpy as np
 
 from ostro.model.datacenter import LEVELS
+from ostro.model.topology import GroupKind
 from ostro.search.layer import Layer
 
 
@@ -189,7 +190,7 @@ class SearchState:
                 # NOTE: drop empty counters, or deleted plans' groups pile up.
                 self.groups.pop(membership.key, None)
                 self._owned.discard(membership.key)
-            if membership.kind == "exclusivity" and item.is_server and domain >= 0:
+            if membership.kind == GroupKind.EXCLUSIVITY and item.is_server and domain >= 0:
                 self._writable("exclusive", membership.level)[domain] += sign
                 self.exclusive_total[membership.level] += sign
         for end in item.pipes:

@@ -205,8 +205,9 @@ class Writer:
         return _changes_since(self.connection, generation, self.generation - 1)
 
     def load(self):
-        """The whole state, under the lock."""
-        return rows.read(self.connection)
+        """As :meth:`Store.load`, under the lock: ``(snapshot data,
+        generation)``, the generation being the last one committed."""
+        return rows.read(self.connection), self.generation - 1
 
     def list_groups(self):
         return groups.all_groups(self.connection)

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 
 from ostro.config import EngineSettings
 from ostro.model.datacenter import LEVELS
+from ostro.model.topology import GroupKind
 from ostro.verify.extra_specs import spec_matches
 
 #: Slack for float comparisons of capacity and bandwidth sums.
@@ -41,13 +42,15 @@ _VALET_KEYS = frozenset({"valet"})
 @dataclasses.dataclass(frozen=True)
 class Violation:
     """One broken rule.  ``resource`` and ``group`` are names, ``location``
-    the host, backend or (for bandwidth) domain the violation is about."""
+    the host, backend or (for bandwidth) domain the violation is about;
+    ``pipes`` the names of the pipes a bandwidth violation is about."""
 
     rule: str
     resource: str | None
     group: str | None
     location: str | None
     message: str
+    pipes: tuple = ()
 
     def __str__(self):
         return self.message
@@ -258,7 +261,8 @@ def _aggregate_requirements(extra_specs):
 
 def _group(scene, group):
     """The violations of one group rule, over its members that are placed."""
-    checks = {"affinity": _affinity, "diversity": _diversity, "exclusivity": _exclusivity}
+    checks = {GroupKind.AFFINITY: _affinity, GroupKind.DIVERSITY: _diversity,
+              GroupKind.EXCLUSIVITY: _exclusivity}
     if group.kind not in checks:
         raise ValueError(f"group {group.name}: unknown kind {group.kind!r}")
     members = []  # (placement, location, domain at the group's level)
@@ -343,7 +347,8 @@ def _bandwidth(scene, pipes):
                 "bandwidth", None, None, domain,
                 f"{level} {domain} uplink: {_amount(needed)} Mbps needed > "
                 f"{_amount(uplink)} Mbps "
-                f"(pipes {', '.join(users[level, domain])})")
+                f"(pipes {', '.join(users[level, domain])})",
+                pipes=tuple(users[level, domain]))
 
 
 def _pipe_crossings(scene, pipes):

@@ -4,8 +4,10 @@ They live with the engine because the engine answers in them, in process
 or over RPC (:mod:`ostro.operations`); the API only forwards them.
 """
 
+from ostro.model.placement import PlacementState
+
 #: Placement states in which Nova holds the capacity (``reserved: true``).
-RESERVED_STATES = ("reserved", "active")
+RESERVED_STATES = (PlacementState.RESERVED, PlacementState.ACTIVE)
 
 
 def plan(plan):

@@ -49,7 +49,7 @@ def show(engine, name, on_host=None):
         "used": {dim: number(v) for dim, v in zip(DIMENSIONS, used, strict=True)},
         "uplink_mbps": None if math.isinf(uplink) else number(uplink),
         "bandwidth_used_mbps": number(state.uplink_used["host"][domain]),
-        "groups": sorted({group_name for p in on_host for _, group_name, _, _ in p.groups}),
+        "groups": sorted({ref.name for p in on_host for ref in p.groups}),
         "placements": sorted(p.orch_id for p in on_host),
     }
 

@@ -8,6 +8,7 @@ plan's own parse; pipes are the plans' pipes whose two ends are placed.
 
 from ostro.errors import OstroError
 from ostro.model.placement import GroupMembers
+from ostro.model.topology import plan_group_key
 from ostro.verify import checker
 
 
@@ -26,12 +27,12 @@ def plan_stacks(engine):
 def group_rules(engine, stacks):
     rules = {}
     for placement in engine.placements.values():
-        for key, name, kind, level in placement.groups:
-            rule = rules.setdefault(key, GroupMembers(key, name, kind, level))
+        for ref in placement.groups:
+            rule = rules.setdefault(ref.key, GroupMembers.of(ref))
             rule.units[placement.orch_id] = placement.orch_id
     for plan, stack in stacks:
         for key in stack.groups:
-            scoped = f"{plan.id}/{key}"
+            scoped = plan_group_key(plan.id, key)
             if scoped in rules:
                 rules[scoped].units.update(
                     {leaf: unit for leaf, unit in stack.units(key).items()

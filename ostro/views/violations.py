@@ -15,12 +15,6 @@ from ostro.views import live
 TYPES = {"server": "OS::Nova::Server", "volume": "OS::Cinder::Volume"}
 
 
-def _pipe_names(message):
-    """Pipe names a bandwidth violation lists: ``... (pipes a, b)``."""
-    _, found, names = message.rpartition("(pipes ")
-    return set(names.rstrip(")").split(", ")) if found else set()
-
-
 def _culprits(e, violation, by_name, pipes):
     """The live placements one violation is about."""
     if violation.resource is not None:
@@ -31,7 +25,7 @@ def _culprits(e, violation, by_name, pipes):
     # the pipes' ends in that domain.
     culprits = []
     for pipe in pipes:
-        if pipe.name not in _pipe_names(violation.message):
+        if pipe.name not in violation.pipes:
             continue
         for end in pipe.ends:
             placement = e.placements.get(end)

@@ -51,7 +51,7 @@ def adhoc_rate(hosts, decisions, groups=200):
     _, elapsed = common.timed(decide_all)
     per_group = {}
     for placement in engine.placements.values():
-        per_group.setdefault(placement.groups[0][0], []).append(placement.location)
+        per_group.setdefault(placement.groups[0].key, []).append(placement.location)
     broken = sum(len(hosts) - len(set(hosts)) for hosts in per_group.values())
     return {"hosts": hosts, "decisions": decisions, "seconds": elapsed,
             "per_second": decisions / elapsed, "anti_affinity_broken": broken}

@@ -119,9 +119,8 @@ class Engine:
         """Move one resource off its location and ``excluded_hosts``."""
         with self._lock:
             plan = self.get_plan(plan_id)
-            placement = plan.placements.get(orch_id) or next(
-                (p for p in plan.placements.values() if p.resource.resource_id == orch_id), None)
-            if placement is None:
+            placement = self.find_placement(orch_id)
+            if placement is None or placement.plan_id != plan.id:
                 raise NotFound(f"plan {plan.id} has no resource {orch_id}")
             pins = self._pins(plan, except_for=placement.orch_id)
             excluded = {placement.orch_id: {placement.location, *excluded_hosts}}
@@ -247,15 +246,23 @@ class Engine:
         return plan
 
     def get_plan(self, plan_or_stack_id):
-        plan = self.find_plan(plan_or_stack_id)
-        if plan is None:
-            raise NotFound(f"no plan {plan_or_stack_id}")
-        return plan
+        return _found(self.find_plan(plan_or_stack_id), f"no plan {plan_or_stack_id}")
+
+    def find_placement(self, key):
+        """The placement whose orchestration id (or else resource id, the id
+        Nova knows it by) is ``key``, or None: the one lookup every
+        operation on a placement starts from."""
+        placement = self.placements.get(key)
+        if placement is None:
+            placement = next((p for p in self.placements.values()
+                              if p.resource.resource_id == key), None)
+        return placement
+
+    def get_placement(self, key):
+        return _found(self.find_placement(key), f"no placement {key}")
 
     def _owner(self, orch_or_resource_id):
-        placement = self.placements.get(orch_or_resource_id) or next(
-            (p for p in self.placements.values()
-             if p.resource.resource_id == orch_or_resource_id), None)
+        placement = self.find_placement(orch_or_resource_id)
         if placement is None or placement.plan_id not in self.plans:
             raise NotFound(f"no placement {orch_or_resource_id}")
         return self.plans[placement.plan_id], placement
@@ -319,6 +326,13 @@ class Engine:
             self._changed.add(Unit(UnitKind.LOOSE, placement.orch_id))
         else:
             self._changed.add(Unit(UnitKind.PLAN, placement.plan_id))
+
+
+def _found(thing, missing):
+    """``thing``, or :class:`NotFound` saying ``missing`` when it is None."""
+    if thing is None:
+        raise NotFound(missing)
+    return thing
 
 
 def _scoped_rules(plan, rules):

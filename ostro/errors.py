@@ -84,6 +84,13 @@ class NotFound(OstroError):
     kind = "NotFound"
 
 
+class NotOwner(OstroError):
+    """The plan belongs to another project than the one the caller acts in
+    (the API answers 403 naming its policy rule)."""
+
+    kind = "NotOwner"
+
+
 class Duplicate(InvalidInput):
     """Something with this unique name or id already exists."""
 

@@ -8,20 +8,23 @@ Each call is one read or one serialized commit of a
 :class:`ostro.replica.cache.Replica`.
 
 Placements are named by orchestration id or, failing that, by the resource
-id Nova knows them by; plans by id or stack id.
+id Nova knows them by (:meth:`ostro.engine.Engine.find_placement`); plans by
+id or stack id.  A plan operation given ``project_id`` acts only on that
+project's plans (:class:`~ostro.errors.NotOwner` otherwise), so the API
+checks ownership in the same call rather than asking first.
 """
 
 from ostro import views
-from ostro.errors import NotFound
+from ostro.errors import NotFound, NotOwner
 from ostro.views import hosts as host_views
 from ostro.views import violations as violation_views
 
 
 class Operations:
-    """Every operation of the v1 API on one engine cache."""
+    """Every operation of the v1 API on one engine replica."""
 
     #: The operations, by name (what an RPC endpoint may call).
-    NAMES = ("list_plans", "get_plan", "plan_project", "create_plan", "update_plan",
+    NAMES = ("list_plans", "get_plan", "create_plan", "update_plan",
              "migrate_plan", "delete_plan", "list_placements", "get_placement", "reserve",
              "replan", "release", "list_hosts", "get_host", "violations", "status")
 
@@ -32,66 +35,78 @@ class Operations:
 
     def list_plans(self, project_id=None):
         """Every plan, or only ``project_id``'s."""
-        return self.replica.read(lambda e: [
-            views.plan(plan) for plan in e.plans.values()
+        return self.replica.read(lambda engine: [
+            views.plan(plan) for plan in engine.plans.values()
             if project_id is None or plan.project_id == project_id])
 
-    def get_plan(self, plan_id):
-        return self.replica.read(lambda e: views.plan(e.get_plan(plan_id)))
-
-    def plan_project(self, plan_id):
-        """The project that owns a plan (for the API's policy checks)."""
-        return self.replica.read(lambda e: e.get_plan(plan_id).project_id)
+    def get_plan(self, plan_id, *, project_id=None):
+        return self.replica.read(lambda engine: views.plan(_plan(engine, plan_id, project_id)))
 
     def create_plan(self, resources, stack_id, name=None, locations=None, project_id=None):
         """Plan a stack; the same ``stack_id`` again is the existing plan."""
-        return self.replica.write(lambda e: views.plan(e.plan(
+        return self.replica.write(lambda engine: views.plan(engine.plan(
             resources, stack_id=stack_id, name=name, locations=locations,
             project_id=project_id)))
 
-    def update_plan(self, plan_id, resources):
-        def update(e):
-            plan = e.get_plan(plan_id)
-            e.update(plan.id, resources)
+    def update_plan(self, plan_id, resources, *, project_id=None):
+        def update(engine):
+            plan = _plan(engine, plan_id, project_id)
+            engine.update(plan.id, resources)
             return views.plan(plan)
-        return self.replica.write(update)
+        return self._write_plan(plan_id, project_id, update)
 
-    def migrate_plan(self, plan_id, resource, excluded_hosts=()):
+    def migrate_plan(self, plan_id, resource, excluded_hosts=(), *, project_id=None):
         """Move ``resource`` (orchestration or resource id) off its host and
         ``excluded_hosts``."""
-        def migrate(e):
-            plan = e.get_plan(plan_id)
-            e.migrate(plan.id, resource, excluded_hosts)
+        def migrate(engine):
+            plan = _plan(engine, plan_id, project_id)
+            engine.migrate(plan.id, resource, excluded_hosts)
             return views.plan(plan)
-        return self.replica.write(migrate)
+        return self._write_plan(plan_id, project_id, migrate)
 
-    def delete_plan(self, plan_id):
-        self.replica.write(lambda e: e.delete_plan(plan_id))
+    def delete_plan(self, plan_id, *, project_id=None):
+        def delete(engine):
+            engine.delete_plan(_plan(engine, plan_id, project_id).id)
+        self._write_plan(plan_id, project_id, delete)
+
+    def _write_plan(self, plan_id, project_id, operation):
+        # NOTE: a missing or foreign plan is answered from a read, so a bad
+        # id never waits for (or holds) the write lock.
+        self.replica.read(lambda engine: _plan(engine, plan_id, project_id))
+        return self.replica.write(operation)
 
     # -- placements ---------------------------------------------------------
 
     def list_placements(self):
-        return self.replica.read(lambda e: [views.placement(p) for p in e.placements.values()])
+        return self.replica.read(
+            lambda engine: [views.placement(p) for p in engine.placements.values()])
 
     def get_placement(self, key):
-        return self.replica.read(lambda e: views.placement(_placement(e, key)))
+        return self.replica.read(lambda engine: views.placement(engine.get_placement(key)))
 
     def reserve(self, key, locations, resource_id=None):
         """Confirm a placement for Nova (re-planned within ``locations`` if its
         host is not among them)."""
-        return self.replica.write(lambda e: views.placement(
-            e.reserve(_placement(e, key).orch_id, locations, resource_id)))
+        return self._write_placement(key, lambda engine, orch_id: views.placement(
+            engine.reserve(orch_id, locations, resource_id)))
 
     def replan(self, key, locations, resource_id=None):
-        def replan(e):
-            placement = e.replan(_placement(e, key).orch_id, locations)
+        def replan(engine, orch_id):
+            placement = engine.replan(orch_id, locations)
             if resource_id:
                 placement.resource.resource_id = resource_id
             return views.placement(placement)
-        return self.replica.write(replan)
+        return self._write_placement(key, replan)
 
     def release(self, key):
-        self.replica.write(lambda e: e.release(_placement(e, key).orch_id))
+        self._write_placement(key, lambda engine, orch_id: engine.release(orch_id))
+
+    def _write_placement(self, key, operation):
+        """``operation(engine, orch id)`` on the placement ``key`` names,
+        committed; a miss is answered from a read, outside the write lock."""
+        self.replica.read(lambda engine: engine.get_placement(key))
+        return self.replica.write(
+            lambda engine: operation(engine, engine.get_placement(key).orch_id))
 
     # -- the data centre ----------------------------------------------------
 
@@ -99,28 +114,27 @@ class Operations:
         return self.replica.read(host_views.show_all)
 
     def get_host(self, name):
-        def show(e):
-            if name not in e.datacenter.hosts:
+        def show(engine):
+            if name not in engine.datacenter.hosts:
                 raise NotFound(f"no host {name}")
-            return host_views.show(e, name)
+            return host_views.show(engine, name)
         return self.replica.read(show)
 
     def status(self):
         """What the engine holds: plans, placements and hosts (``/v1/status``
         asks this of a remote engine to see that it answers)."""
-        return self.replica.read(lambda e: {"plans": len(e.plans),
-                                           "placements": len(e.placements),
-                                           "hosts": len(e.datacenter.hosts)})
+        return self.replica.read(lambda engine: {"plans": len(engine.plans),
+                                                 "placements": len(engine.placements),
+                                                 "hosts": len(engine.datacenter.hosts)})
 
     def violations(self):
         """``{uuid: {type, status, message}}`` of placements breaking a rule."""
         return self.replica.read(violation_views.show)
 
 
-def _placement(e, key):
-    """The placement whose orchestration id (or else resource id) is ``key``."""
-    placement = e.placements.get(key) or next(
-        (p for p in e.placements.values() if p.resource.resource_id == key), None)
-    if placement is None:
-        raise NotFound(f"no placement {key}")
-    return placement
+def _plan(engine, plan_id, project_id):
+    """The plan ``plan_id`` names, if ``project_id`` (None: any) owns it."""
+    plan = engine.get_plan(plan_id)
+    if project_id is not None and plan.project_id != project_id:
+        raise NotOwner(f"plan {plan_id} belongs to another project")
+    return plan

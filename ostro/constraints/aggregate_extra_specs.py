@@ -10,7 +10,6 @@ from ostro.constraints.base import Rule
 
 class AggregateExtraSpecs(Rule):
     label = "aggregate_extra_specs"
-    static = True
 
     def applies(self, item):
         return item.is_server and bool(item.resource.extra_specs)

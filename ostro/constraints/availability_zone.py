@@ -19,7 +19,6 @@ def parse_zone(value):
 
 class AvailabilityZone(Rule):
     label = "availability_zone"
-    static = True
 
     def applies(self, item):
         return bool(getattr(item.resource, "availability_zone", None))

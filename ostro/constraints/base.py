@@ -1,8 +1,9 @@
 """What every rule offers the search.
 
 A rule answers one question, like one of Nova's filters: ``mask(state,
-item)`` says which locations could take ``item`` now.  Rules whose answer
-does not depend on the state are ``static`` and computed once per item.
+item)`` says which locations could take ``item`` now.  The search computes
+the rules whose answer does not depend on the state once per item (the
+problem's list of them, :data:`ostro.search.problem.SHARED_STATIC_RULES`).
 ``constrain(exact)`` states the same rule over the whole stack in the exact
 CP-SAT model (only the part that links resources together; the per-item part
 is already in each item's candidate set).
@@ -16,8 +17,6 @@ PLURAL = {"host": "hosts", "rack": "racks", "cluster": "clusters"}
 class Rule:
     #: Short name used in refusals, e.g. "capacity" or "diversity(rack)".
     label = "rule"
-    #: Whether ``mask`` ignores the state (computed once per item).
-    static = False
     #: Name of the group the rule enforces, if any.
     group = None
     #: Level whose domains a refusal counts (None: count locations).

@@ -8,7 +8,6 @@ from ostro.constraints.base import Rule
 
 class LocationKind(Rule):
     label = "enabled location"
-    static = True
 
     def mask(self, state, item):
         compiled = state.compiled
@@ -19,7 +18,6 @@ class LocationKind(Rule):
 class Restriction(Rule):
     """Per-item allow or deny lists (replan within hosts, migrate away)."""
 
-    static = True
 
     def __init__(self, orch_id, names, allow):
         self.orch_id = orch_id

@@ -7,7 +7,6 @@ from ostro.constraints.base import Rule
 
 class VolumeType(Rule):
     label = "volume_type"
-    static = True
 
     def applies(self, item):
         return not item.is_server and bool(item.resource.volume_type)

@@ -53,7 +53,12 @@ class Volume:
     resource_id: str | None = None
 
     kind = "volume"
-    extra_specs = {}
+
+    @property
+    def extra_specs(self):
+        """None: flavor extra specs are a server's (a fresh dict each time,
+        so no caller can change what every volume shares)."""
+        return {}
 
     @property
     def demand(self):

@@ -161,7 +161,7 @@ class ExactModel:
         solver.parameters.num_search_workers = workers
         status = solver.solve(self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return ExactResult(None, infeasible=status == cp_model.INFEASIBLE)
+            return ExactResult(None)
         chosen = {orch: next(loc for loc, var in variables.items() if solver.value(var))
                   for orch, variables in self.x.items()}
         return ExactResult(chosen, optimal=status == cp_model.OPTIMAL,
@@ -182,7 +182,6 @@ class ExactModel:
 @dataclasses.dataclass
 class ExactResult:
     locations: dict | None
-    infeasible: bool = False
     optimal: bool = False
     hosts_bound: int | None = None
 

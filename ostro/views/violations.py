@@ -15,7 +15,7 @@ from ostro.views import live
 TYPES = {"server": "OS::Nova::Server", "volume": "OS::Cinder::Volume"}
 
 
-def _culprits(e, violation, by_name, pipes):
+def _culprits(engine, violation, by_name, pipes):
     """The live placements one violation is about."""
     if violation.resource is not None:
         named = by_name.get(violation.resource, [])
@@ -28,29 +28,29 @@ def _culprits(e, violation, by_name, pipes):
         if pipe.name not in violation.pipes:
             continue
         for end in pipe.ends:
-            placement = e.placements.get(end)
-            host = e.datacenter.location(placement.location) if placement else None
+            placement = engine.placements.get(end)
+            host = engine.datacenter.location(placement.location) if placement else None
             if host is not None and violation.location in (
                     host.domain(level) for level in ("host", "rack", "cluster")):
                 culprits.append(placement)
     return culprits
 
 
-def show(e):
+def show(engine):
     """``{uuid: {type, status, message}}`` of every placement in violation."""
-    placements = list(e.placements.values())
-    found, pipes = live.check(e)
+    placements = list(engine.placements.values())
+    found, pipes = live.check(engine)
     by_name = collections.defaultdict(list)
     for placement in placements:
         by_name[placement.name].append(placement)
     messages = collections.defaultdict(list)   # orch id -> messages
     for violation in found:
-        for placement in _culprits(e, violation, by_name, pipes):
+        for placement in _culprits(engine, violation, by_name, pipes):
             if violation.message not in messages[placement.orch_id]:
                 messages[placement.orch_id].append(violation.message)
     shown = {}
     for orch_id, texts in messages.items():
-        placement = e.placements[orch_id]
+        placement = engine.placements[orch_id]
         key = placement.resource.resource_id or orch_id
         shown[key] = {"type": TYPES.get(placement.resource.kind, "OS::Nova::Server"),
                       "status": "violation", "message": "; ".join(texts)}

@@ -148,7 +148,7 @@ def test_a_writer_waits_for_the_one_holding_the_lock_and_sees_its_commit(stores,
 def test_a_cache_replays_the_other_workers_changes_to_the_stored_state(stores, inventory):
     mine, theirs = (replica_of(store, inventory) for store in stores)
     ops = Operations(theirs)
-    mine.read(lambda e: None)
+    mine.read(lambda engine: None)
     first = mine._engine
     ops.create_plan(dict(servers("a", 2)), "s1")
     ops.create_plan(dict(servers("b", 2, "half")), "s2")
@@ -156,7 +156,7 @@ def test_a_cache_replays_the_other_workers_changes_to_the_stored_state(stores, i
     ops.reserve(orch, list(HOSTS), resource_id="nova-1")
     ops.update_plan("s2", dict(servers("b", 3, "half")))
     ops.delete_plan("s1")
-    replayed = mine.read(lambda e: e)
+    replayed = mine.read(lambda engine: engine)
     # Replayed, not reloaded: the same engine object, now equal to the store.
     assert replayed is first
     data, _ = stores[0].load()
@@ -167,20 +167,20 @@ def test_a_cache_replays_the_other_workers_changes_to_the_stored_state(stores, i
 
 def test_a_cache_too_far_behind_reloads(stores, inventory, monkeypatch):
     mine, theirs = (replica_of(store, inventory) for store in stores)
-    mine.read(lambda e: None)
+    mine.read(lambda engine: None)
     Operations(theirs).create_plan(dict(servers("a", 1)), "s1")
     with stores[0].db.begin() as connection:
         connection.execute(delete(models.Change.__table__))
-    assert [p.stack_id for p in mine.read(lambda e: list(e.plans.values()))] == ["s1"]
+    assert [p.stack_id for p in mine.read(lambda engine: list(engine.plans.values()))] == ["s1"]
 
 
 def test_refusals_pass_through_and_store_nothing(stores, inventory):
     mine = replica_of(stores[0], inventory)
     generation = stores[0].generation()
     with pytest.raises(NoPlacement):
-        mine.write(lambda e: e.plan(dict(servers("big", 5, "large")), stack_id="s"))
+        mine.write(lambda engine: engine.plan(dict(servers("big", 5, "large")), stack_id="s"))
     assert stores[0].generation() == generation
-    assert mine.read(lambda e: len(e.plans)) == 0
+    assert mine.read(lambda engine: len(engine.plans)) == 0
 
 
 def test_an_operation_that_changes_nothing_stores_nothing(stores, inventory):

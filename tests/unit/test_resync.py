@@ -66,25 +66,26 @@ def test_the_leaders_syncs_reach_another_engine(store):
         follower.read(lambda engine: engine.datacenter)
 
     assert reconciler.sync() is True                     # the first sync
-    assert set(follower.read(lambda e: e.datacenter.racks)) == {"dc1r01", "dc1r02"}
+    assert set(follower.read(lambda engine: engine.datacenter.racks)) == {"dc1r01", "dc1r02"}
     generation = store.generation()
     assert reconciler.sync() is False and store.generation() == generation   # a no-op
 
-    plan = follower.write(lambda e: e.plan({"orch-a": server_entry("a")}, stack_id="s"))
+    plan = follower.write(lambda engine: engine.plan({"orch-a": server_entry("a")}, stack_id="s"))
     host = plan.placements["orch-a"].location
-    follower.write(lambda e: e.reserve("orch-a", [host], resource_id="vm-a"))
+    follower.write(lambda engine: engine.reserve("orch-a", [host], resource_id="vm-a"))
     nova.cloud.servers["vm-a"] = Instance("vm-a", "a", host, {"name": "small", **SMALL})
     assert reconciler.sync() is False                    # same data centre: a delta
-    assert follower.read(lambda e: e.placements["orch-a"].state) == "active"
+    assert follower.read(lambda engine: engine.placements["orch-a"].state) == "active"
 
     # The host goes away with the instance on it; a foreign server appears.
     others = [name for name in nova.cloud.hosts if name != host]
     nova.cloud = picture(hosts=others, servers=[
         Instance("vm-x", "x", others[0], {"name": "small", **SMALL})])
     assert reconciler.sync() is True
-    assert follower.read(lambda e: (sorted(e.datacenter.hosts), dict(e.placements))) == \
+    assert follower.read(
+        lambda engine: (sorted(engine.datacenter.hosts), dict(engine.placements))) == \
         (sorted(others), {})
-    used = follower.read(lambda e: e.datacenter.hosts[others[0]].used)
+    used = follower.read(lambda engine: engine.datacenter.hosts[others[0]].used)
     assert used == {"vcpus": 1, "memory_mb": 1024, "disk_gb": 10}
 
 
@@ -95,4 +96,4 @@ def test_local_api_workers_read_the_synced_data_centre(store, tmp_path):
     conf = engine_conf(store.url, tmp_path / "unused.yaml")
     conf.set_override("driver", "nova", "inventory")
     worker = replicas.replica_for(conf, store)
-    assert len(worker.read(lambda e: e.datacenter.hosts)) == 3
+    assert len(worker.read(lambda engine: engine.datacenter.hosts)) == 3

@@ -84,11 +84,35 @@ class Operations:
     def get_placement(self, key):
         return self.replica.read(lambda engine: views.placement(engine.get_placement(key)))
 
-    def reserve(self, key, locations, resource_id=None):
+    def reserve(self, key, locations, resource_id=None, *, fallback_ids=(), adhoc=None):
         """Confirm a placement for Nova (re-planned within ``locations`` if its
-        host is not among them)."""
-        return self._write_placement(key, lambda engine, orch_id: views.placement(
-            engine.reserve(orch_id, locations, resource_id)))
+        host is not among them).
+
+        ``fallback_ids`` are tried after ``key``; when none names a
+        placement, ``adhoc`` (``{"resource", "name", "project_id"}``) is
+        planned as a one-server plan for ``resource_id`` within
+        ``locations`` and reserved, in the same commit.
+        """
+        keys = (key, *fallback_ids)
+        if adhoc is None:
+            found = self.replica.read(lambda engine: _first(engine, keys))
+            if found is None:
+                raise NotFound(f"no placement {key}")
+
+        def reserve(engine):
+            placement = _first(engine, keys)
+            if placement is None and adhoc is None:
+                raise NotFound(f"no placement {key}")
+            if placement is None:
+                # NOTE: idempotent by stack id: a retried request gets one plan.
+                plan = engine.plan({resource_id: adhoc["resource"]}, stack_id=resource_id,
+                                   name=adhoc.get("name"), locations=locations,
+                                   project_id=adhoc.get("project_id"))
+                placement = plan.placements.get(resource_id)
+                if placement is None:       # the plan's placement expired
+                    raise NotFound(f"plan {plan.id} holds no placement {resource_id}")
+            return views.placement(engine.reserve(placement.orch_id, locations, resource_id))
+        return self.replica.write(reserve)
 
     def replan(self, key, locations, resource_id=None):
         def replan(engine, orch_id):
@@ -130,6 +154,11 @@ class Operations:
     def violations(self):
         """``{uuid: {type, status, message}}`` of placements breaking a rule."""
         return self.replica.read(violation_views.show)
+
+
+def _first(engine, keys):
+    """The placement the first of ``keys`` that names one names, or None."""
+    return next((found for found in map(engine.find_placement, keys) if found), None)
 
 
 def _plan(engine, plan_id, project_id):

@@ -173,10 +173,20 @@ class ValetClient:
     def get_placement(self, key):
         return self.request("GET", f"/v1/placements/{key}")["placement"]
 
-    def reserve(self, key, locations, resource_id=None):
+    def reserve(self, key, locations, resource_id=None, fallback_ids=(), adhoc=None):
         """Reserve ``key``'s placement on its planned host if that host is in
-        ``locations``, else have it re-planned within them; the placement."""
-        return self._placement_action(key, "reserve", locations, resource_id)
+        ``locations``, else have it re-planned within them; the placement.
+
+        ``fallback_ids``: other ids to try when ``key`` names no placement;
+        ``adhoc``: ``{"resource", "name", "project_id"}`` to plan for
+        ``resource_id`` (within ``locations``) when none does, in the same call.
+        """
+        extra = {}
+        if fallback_ids:
+            extra["fallback_ids"] = list(fallback_ids)
+        if adhoc:
+            extra["adhoc"] = {field: value for field, value in adhoc.items() if value}
+        return self._placement_action(key, "reserve", locations, resource_id, **extra)
 
     def replan(self, key, locations, resource_id=None):
         return self._placement_action(key, "replan", locations, resource_id)
@@ -187,8 +197,8 @@ class ValetClient:
         except NotFound:
             LOG.debug("placement %s was already released", key)
 
-    def _placement_action(self, key, action, locations, resource_id):
-        body = {"action": action, "locations": list(locations)}
+    def _placement_action(self, key, action, locations, resource_id, **extra):
+        body = {"action": action, "locations": list(locations), **extra}
         if resource_id:
             body["resource_id"] = resource_id
         return self.request("POST", f"/v1/placements/{key}", body)["placement"]

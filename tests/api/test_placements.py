@@ -152,3 +152,51 @@ def test_bad_action_bodies_are_400_naming_the_field(engine_api, plan, body, fiel
     before = placement(engine_api, "orch-a")
     assert_error(call(engine_api, "POST", "/v1/placements/orch-a", body), 400, field)
     assert placement(engine_api, "orch-a") == before
+
+
+# -- one call for Nova's filter: fallback ids and an ad hoc server -------------
+
+@both_modes
+def test_reserve_plans_an_adhoc_server_when_no_id_names_a_placement(engine_api):
+    _, entry = server("vm")
+    shown = act(engine_api, "uuid-vm", "reserve", HOSTS[1:3], resource_id="uuid-vm",
+                fallback_ids=["also-not-there"],
+                adhoc={"resource": entry, "name": "nova-uuid-vm"})
+    assert shown["id"] == "uuid-vm" and shown["reserved"] is True
+    assert shown["location"] in HOSTS[1:3] and shown["resource_id"] == "uuid-vm"
+    plan = call(engine_api, "GET", "/v1/plans/uuid-vm", status=200).json["plan"]
+    assert plan["name"] == "nova-uuid-vm" and set(plan["placements"]) == {"uuid-vm"}
+    # The same request again (a retry) reserves the same placement: one plan.
+    again = act(engine_api, "uuid-vm", "reserve", HOSTS[1:3], resource_id="uuid-vm",
+                adhoc={"resource": entry})
+    assert again["location"] == shown["location"]
+    assert len(call(engine_api, "GET", "/v1/plans", status=200).json["plans"]) == 1
+
+
+@both_modes
+def test_reserve_finds_the_placement_by_a_fallback_id(engine_api, plan):
+    host = plan["placements"]["orch-a"]["location"]
+    _, entry = server("unused")
+    shown = act(engine_api, "heat-id-nobody-knows", "reserve", [host], resource_id="vm-a",
+                fallback_ids=["orch-a"], adhoc={"resource": entry})
+    assert shown["id"] == "orch-a" and shown["reserved"] is True
+    assert len(call(engine_api, "GET", "/v1/plans", status=200).json["plans"]) == 1
+
+
+def test_an_unknown_id_without_adhoc_is_still_404(engine_api):
+    response = call(engine_api, "POST", "/v1/placements/nobody",
+                    {"action": "reserve", "locations": HOSTS, "fallback_ids": ["nor-me"]})
+    assert_error(response, 404, "nobody")
+
+
+@pytest.mark.parametrize("fields, named", [
+    ({"adhoc": {"resource": "vm"}, "resource_id": "x"}, "adhoc.resource"),
+    ({"adhoc": {"resource": {}}}, "resource_id"),
+    ({"adhoc": {"resource": {}, "flavor": "x"}, "resource_id": "x"}, "flavor"),
+    ({"adhoc": [], "resource_id": "x"}, "adhoc"),
+    ({"fallback_ids": "x"}, "fallback_ids"),
+    ({"action": "replan", "fallback_ids": ["x"]}, "reserve"),
+])
+def test_bad_adhoc_fields_are_400_naming_them(engine_api, fields, named):
+    body = {"action": "reserve", "locations": HOSTS, **fields}
+    assert_error(call(engine_api, "POST", "/v1/placements/x", body), 400, named)

@@ -258,17 +258,15 @@ class TestOneClient(ValetNovaTestCase):
             "valet_openstack.client.ValetClient._attempt", recorded_attempt))
         return sessions, requests
 
-    def test_one_client_serves_every_decision_and_an_ad_hoc_boot_takes_three_calls(self):
+    def test_one_client_serves_every_decision_and_an_ad_hoc_boot_takes_one_call(self):
         sessions, requests = self.record_valet_traffic()
         first = self.boot()
         self.assert_reserved_for(first, self.active_host(first))
-        placement = f"/v1/placements/{first['id']}"
-        # No placement yet (a read on Valet's side), the one-server plan, its reserve.
-        self.assertEqual([("POST", placement), ("POST", "/v1/plans"), ("POST", placement)],
-                         requests)
+        # One reserve that plans the server ad hoc (no placement yet) and reserves it.
+        self.assertEqual([("POST", f"/v1/placements/{first['id']}")], requests)
         second = self.boot()
         self.assert_reserved_for(second, self.active_host(second))
-        self.assertEqual(6, len(requests))
+        self.assertEqual(2, len(requests))
         self.assertEqual(1, len(sessions))      # one session, one token, for both
 
 

@@ -47,15 +47,25 @@ def matcher(query):
 @dataclasses.dataclass
 class PlacementAction:
     """``POST /v1/placements/{id}``: ``reserve`` (keep the planned host if
-    it is in ``locations``, else re-plan within them) or ``replan``."""
+    it is in ``locations``, else re-plan within them) or ``replan``.
+
+    A reserve may also name ``fallback_ids`` (other ids of the same
+    resource, tried in order when the URI's id names no placement) and an
+    ``adhoc`` server to plan when none does (``{"resource": Heat entry,
+    "name"?, "project_id"?}``, planned within ``locations`` as a one-server
+    plan whose stack id and orchestration id are ``resource_id``): Nova's
+    filter then places a server booted without Heat in one call.
+    """
 
     action: str
     locations: list
     resource_id: str | None
+    fallback_ids: list = dataclasses.field(default_factory=list)
+    adhoc: dict | None = None
 
     @classmethod
     def parse(cls, body):
-        allow_only(body, ("action", "locations", "resource_id"))
+        allow_only(body, ("action", "locations", "resource_id", "fallback_ids", "adhoc"))
         action = text(body, "action", mandatory=True)
         if action not in ACTIONS:
             raise errors.BadRequest(f"field action must be one of {', '.join(ACTIONS)}, "
@@ -63,4 +73,27 @@ class PlacementAction:
         locations = texts(body, "locations", mandatory=True)
         if not locations:
             raise errors.BadRequest("field locations must name at least one host")
-        return cls(action, locations, text(body, "resource_id"))
+        resource_id = text(body, "resource_id")
+        fallback_ids = texts(body, "fallback_ids", default=[])
+        adhoc = _adhoc(body.get("adhoc"), resource_id)
+        if (fallback_ids or adhoc) and action != "reserve":
+            raise errors.BadRequest("fields fallback_ids and adhoc are for action reserve")
+        return cls(action, locations, resource_id, fallback_ids, adhoc)
+
+
+def _adhoc(value, resource_id):
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise errors.BadRequest("field adhoc must be an object")
+    allow_only(value, ("resource", "name", "project_id"))
+    if not resource_id:
+        raise errors.BadRequest("field adhoc needs resource_id (the server's id)")
+    resource = value.get("resource")
+    if not isinstance(resource, dict):
+        raise errors.BadRequest("field adhoc.resource must be an object (a Heat resource)")
+    for field in ("name", "project_id"):
+        if value.get(field) is not None and not isinstance(value[field], str):
+            raise errors.BadRequest(f"field adhoc.{field} must be a string")
+    return {"resource": resource, "name": value.get("name"),
+            "project_id": value.get("project_id")}

@@ -15,10 +15,10 @@ finds the instance's placement by, in order:
    within the candidates, joining the named groups of the scheduler hint
    ``valet_groups`` (a list, or a comma-separated string, of names or ids).
 
-Reserving records the instance uuid as the placement's resource id.  An
-ad hoc server costs three calls (four with a Heat hint Valet does not
-know): the reserve that finds no placement (a read on Valet's side), the
-plan, the reserve.  The filter keeps one Valet
+Reserving records the instance uuid as the placement's resource id.  Each
+instance costs one call, ``POST /v1/placements/{id}`` with ``fallback_ids``
+and the ``adhoc`` server: Valet finds the placement or plans the server ad
+hoc, and reserves it, in one commit.  The filter keeps one Valet
 client (one keystoneauth1 session: one token, one connection pool) for
 every decision, built on first use.  When Valet cannot answer
 (``Unavailable``), ``[valet] failure_mode`` decides
@@ -103,27 +103,21 @@ class ValetFilter(filters.BaseHostFilter):
         return passing
 
     def place(self, spec_obj, names):
-        """The host Valet reserves for the instance among ``names``."""
-        valet = self.valet()
+        """The host Valet reserves for the instance among ``names``: one call
+        that finds its placement (Heat hint, else instance uuid) or plans
+        it ad hoc, and reserves it."""
         instance = spec_obj.instance_uuid
         heat_id = spec_obj.get_scheduler_hint(HEAT_HINT)
-        for key in (heat_id, instance):
-            if not key:
-                continue
-            try:
-                return valet.reserve(key, names, resource_id=instance)["location"]
-            except valet_client.NotFound:
-                LOG.debug("Valet has no placement %s for instance %s", key, instance)
-        if heat_id:
-            LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
-                        "plugin enabled?); placing instance %s ad hoc", heat_id, instance)
-        # NOTE: plans are idempotent by stack id, so a retried or concurrent
-        # ad hoc request for one instance gets the one plan.
         # NOTE: for the instance's project, so member-only named groups admit it.
-        valet.create_plan(instance, {instance: adhoc_server(spec_obj)},
-                          name=f"nova-{instance}", locations=names,
-                          project_id=spec_obj.project_id)
-        return valet.reserve(instance, names, resource_id=instance)["location"]
+        adhoc = {"resource": adhoc_server(spec_obj), "name": f"nova-{instance}",
+                 "project_id": spec_obj.project_id}
+        placement = self.valet().reserve(heat_id or instance, names, resource_id=instance,
+                                         fallback_ids=[instance] if heat_id else [],
+                                         adhoc=adhoc)
+        if heat_id and placement["id"] != heat_id:
+            LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
+                        "plugin enabled?); placed instance %s ad hoc", heat_id, instance)
+        return placement["location"]
 
 
 class AllegroFilter(ValetFilter):

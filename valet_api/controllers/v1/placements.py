@@ -7,6 +7,7 @@ show, reserve or re-plan (the Nova filter's calls), release.
 
 import pecan
 
+from valet_api import policy
 from valet_api.controllers import base
 from valet_api.types import placements as placement_types
 
@@ -40,8 +41,16 @@ class Placement(base.Resource):
     @pecan.expose("json")
     def post(self):
         action = placement_types.PlacementAction.parse(base.json_body())
-        operation = operations().reserve if action.action == "reserve" else operations().replan
-        shown = operation(self.key, action.locations, action.resource_id)
+        if action.action == "reserve":
+            adhoc = action.adhoc
+            if adhoc and adhoc["project_id"] not in (None, pecan.request.context.project_id):
+                # NOTE: as POST /v1/plans: an ad hoc plan for another project.
+                policy.require(pecan.request, "valet:plans:create:on_behalf",
+                               {"project_id": adhoc["project_id"]})
+            shown = operations().reserve(self.key, action.locations, action.resource_id,
+                                         fallback_ids=action.fallback_ids, adhoc=adhoc)
+        else:
+            shown = operations().replan(self.key, action.locations, action.resource_id)
         base.created()
         return {"placement": shown}
 

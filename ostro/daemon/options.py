@@ -19,7 +19,7 @@ coordination_opts = [
                help="Name of the tooz lock whose holder is the leader."),
 ]
 
-engine_service_opts = [
+daemon_opts = [
     cfg.FloatOpt("expiry_interval", default=30.0, min=0.01,
                  help="Seconds between the leader's releases of planned and reserved "
                       "placements past planned_ttl / reserved_ttl."),
@@ -68,7 +68,7 @@ notification_opts = [
 
 def register_opts(conf):
     conf.register_opts(coordination_opts, group="coordination")
-    conf.register_opts(engine_service_opts, group="engine")
+    conf.register_opts(daemon_opts, group="engine")
     conf.register_opts(inventory_opts, group="inventory")
     conf.register_opts(notification_opts, group="notifications")
     ks_loading.register_auth_conf_options(conf, "inventory")
@@ -80,6 +80,6 @@ def list_opts():
     # password plugin's, the common case.
     auth = ks_loading.get_auth_common_conf_options() + \
         ks_loading.get_auth_plugin_conf_options("password")
-    return [("coordination", coordination_opts), ("engine", engine_service_opts),
+    return [("coordination", coordination_opts), ("engine", daemon_opts),
             ("inventory", inventory_opts + ks_loading.get_session_conf_options() + auth),
             ("notifications", notification_opts)]

@@ -93,16 +93,7 @@ class Operations:
         planned as a one-server plan for ``resource_id`` within
         ``locations`` and reserved, in the same commit.
         """
-        keys = (key, *fallback_ids)
-        if adhoc is None:
-            found = self.replica.read(lambda engine: _first(engine, keys))
-            if found is None:
-                raise NotFound(f"no placement {key}")
-
-        def reserve(engine):
-            placement = _first(engine, keys)
-            if placement is None and adhoc is None:
-                raise NotFound(f"no placement {key}")
+        def reserve(engine, placement):
             if placement is None:
                 # NOTE: idempotent by stack id: a retried request gets one plan.
                 plan = engine.plan({resource_id: adhoc["resource"]}, stack_id=resource_id,
@@ -112,25 +103,32 @@ class Operations:
                 if placement is None:       # the plan's placement expired
                     raise NotFound(f"plan {plan.id} holds no placement {resource_id}")
             return views.placement(engine.reserve(placement.orch_id, locations, resource_id))
-        return self.replica.write(reserve)
+        return self._write_placement((key, *fallback_ids), reserve, missing_ok=bool(adhoc))
 
     def replan(self, key, locations, resource_id=None):
-        def replan(engine, orch_id):
-            placement = engine.replan(orch_id, locations)
+        def replan(engine, placement):
+            placement = engine.replan(placement.orch_id, locations)
             if resource_id:
                 placement.resource.resource_id = resource_id
             return views.placement(placement)
-        return self._write_placement(key, replan)
+        return self._write_placement((key,), replan)
 
     def release(self, key):
-        self._write_placement(key, lambda engine, orch_id: engine.release(orch_id))
+        self._write_placement((key,), lambda engine, placement: engine.release(placement.orch_id))
 
-    def _write_placement(self, key, operation):
-        """``operation(engine, orch id)`` on the placement ``key`` names,
-        committed; a miss is answered from a read, outside the write lock."""
-        self.replica.read(lambda engine: engine.get_placement(key))
-        return self.replica.write(
-            lambda engine: operation(engine, engine.get_placement(key).orch_id))
+    def _write_placement(self, keys, operation, missing_ok=False):
+        """``operation(engine, placement)`` on the placement the first of
+        ``keys`` that names one names, committed.  A miss is answered from a
+        read, outside the write lock, unless ``missing_ok``: then the
+        operation gets None (and decides, under the lock)."""
+        def find(engine):
+            placement = _first(engine, keys)
+            if placement is None and not missing_ok:
+                raise NotFound(f"no placement {keys[0]}")
+            return placement
+        if not missing_ok:
+            self.replica.read(find)
+        return self.replica.write(lambda engine: operation(engine, find(engine)))
 
     # -- the data centre ----------------------------------------------------
 

@@ -156,6 +156,16 @@ def require(request, rule, target):
         raise errors.Forbidden(exc.reason) from exc
 
 
+def planned_for(request, project_id):
+    """The project a new plan belongs to: the caller's, or ``project_id``
+    when given and another (a 403 unless valet:plans:create:on_behalf allows
+    it: Nova's filter planning for an instance's owner)."""
+    if project_id is None or project_id == request.context.project_id:
+        return request.context.project_id
+    require(request, "valet:plans:create:on_behalf", {"project_id": project_id})
+    return project_id
+
+
 def request_allows(request, rule, target=None):
     """Whether ``rule`` allows the pecan ``request`` (its ``context`` and
     ``enforcer`` come from :class:`valet_api.access.PolicyHook`), on

@@ -8,7 +8,7 @@ row each time (see :class:`ostro.state.store.Store` for that limitation).
 :func:`write_change` writes a delta, reading only the rows it names.
 """
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 
 from ostro.state import models
 
@@ -45,11 +45,10 @@ def replace(connection, data, stamp):
     ``stamp`` (a datetime) is written to ``created_at``/``updated_at`` of the
     plan rows this changes.
     """
-    names = _placement_names(data)
-    plans = {record["id"]: {**_values(record, PLAN_COLUMNS), "method": record.get("method") or ""}
-             for record in data["plans"]}
-    placements = {record["orch_id"]: {**_values(record, PLACEMENT_COLUMNS),
-                                      "name": names[record["orch_id"]]}
+    resources = {plan["id"]: plan["resources"] for plan in data["plans"]}
+    plans = {record["id"]: _plan_values(record) for record in data["plans"]}
+    placements = {record["orch_id"]: _placement_values(
+                      record, resources.get(record["plan_id"], {}).get(record["orch_id"]))
                   for record in data["placements"]}
     plans_key, placements_key = PLANS.c.id, PLACEMENTS.c.orchestration_id
     stored_plans = _stored(connection, plans_key, PLAN_COLUMNS.values())
@@ -62,7 +61,7 @@ def replace(connection, data, stamp):
     _delete(connection, plans_key, stored_plans.keys() - plans.keys())
     _write(connection, plans_key, plans, stored_plans,
            new={"created_at": stamp, "updated_at": stamp}, changed={"updated_at": stamp})
-    _write(connection, placements_key, placements, stored_placements, new={}, changed={})
+    _write(connection, placements_key, placements, stored_placements)
 
 
 def write_change(connection, change, stamp):
@@ -72,8 +71,7 @@ def write_change(connection, change, stamp):
 
     A delta carries whole plans, but a row is written only when it differs
     from what is stored: reserving one server of a plan rewrites that one
-    placement row, and the others keep their rows (and ids).  Reads only the
-    rows of the plans and placements it names.
+    placement row.  Reads only the rows of the plans and placements it names.
     """
     plans = change.get("plans", {})
     loose = change.get("placements", {})
@@ -81,38 +79,39 @@ def write_change(connection, change, stamp):
     for plan_id, record in plans.items():
         if record is None:
             continue
-        values = {**_values(record, PLAN_COLUMNS), "method": record.get("method") or ""}
+        values = _plan_values(record)
         updated = connection.execute(update(PLANS).where(PLANS.c.id == plan_id)
                                      .values(**values, updated_at=stamp))
         if updated.rowcount == 0:
             connection.execute(insert(PLANS).values(**values, created_at=stamp,
                                                     updated_at=stamp))
         for placement in record["placements"]:
-            entry = placement.get("entry") or record["resources"].get(placement["orch_id"])
-            wanted[placement["orch_id"]] = _placement_values(placement, entry)
+            wanted[placement["orch_id"]] = _placement_values(
+                placement, record["resources"].get(placement["orch_id"]))
     for orch_id, record in loose.items():
         if record is not None:
-            wanted[orch_id] = _placement_values(record, record.get("entry"))
+            wanted[orch_id] = _placement_values(record)
     key = PLACEMENTS.c.orchestration_id
-    columns = [*PLACEMENT_COLUMNS.values(), "name"]
-    named = select(*(PLACEMENTS.c[column] for column in columns))
-    stored = {}
-    for query in (named.where(PLACEMENTS.c.plan_id.in_(sorted(plans))) if plans else None,
-                  named.where(key.in_(sorted(loose.keys() | wanted.keys())))):
-        if query is not None:
-            stored.update((row.orchestration_id, dict(row._mapping))
-                          for row in connection.execute(query))
-    # NOTE: removed rows go first, so an insert below may take the
-    # orchestration id a deleted row held; the plans after their placements.
+    stored = {row.orchestration_id: dict(row._mapping) for row in connection.execute(
+        select(*(PLACEMENTS.c[column] for column in [*PLACEMENT_COLUMNS.values(), "name"]))
+        .where(or_(PLACEMENTS.c.plan_id.in_(sorted(plans)),
+                   key.in_(sorted(loose.keys() | wanted.keys())))))}
+    # NOTE: a plan's placement rows go before the plan, for the foreign key.
     _delete(connection, key, stored.keys() - wanted.keys())
     _delete(connection, PLANS.c.id, [plan_id for plan_id, record in plans.items()
                                      if record is None])
-    _write(connection, key, wanted, stored, new={}, changed={})
+    _write(connection, key, wanted, stored)
 
 
-def _placement_values(record, entry):
-    return {**_values(record, PLACEMENT_COLUMNS),
-            "name": (entry or {}).get("name") or record["orch_id"]}
+def _plan_values(record):
+    return {**_values(record, PLAN_COLUMNS), "method": record.get("method") or ""}
+
+
+def _placement_values(record, planned_entry=None):
+    """A placement record's column values; its ``name`` comes from its Heat
+    entry (its own, for a placement outside any plan, else its plan's)."""
+    entry = record.get("entry") or planned_entry or {}
+    return {**_values(record, PLACEMENT_COLUMNS), "name": entry.get("name") or record["orch_id"]}
 
 
 def _record(row, columns):
@@ -139,30 +138,15 @@ def _delete(connection, key_column, keys):
         connection.execute(delete(key_column.table).where(key_column.in_(sorted(keys))))
 
 
-def _write(connection, key_column, wanted, stored, new, changed):
+def _write(connection, key_column, wanted, stored, new=None, changed=None):
     """Update the rows of ``wanted`` that differ from ``stored``, insert the
-    missing ones.  ``new`` and ``changed`` are extra values for each; a
-    callable in ``new`` makes a value per row."""
+    missing ones.  ``new`` and ``changed`` are extra values for each."""
     table = key_column.table
     for key, values in wanted.items():
         if key in stored and any(stored[key][column] != value
                                  for column, value in values.items()):
             connection.execute(update(table).where(key_column == key)
-                               .values(**values, **changed))
-    rows = [{**values, **{column: value() if callable(value) else value
-                          for column, value in new.items()}}
-            for key, values in wanted.items() if key not in stored]
+                               .values(**values, **(changed or {})))
+    rows = [{**values, **(new or {})} for key, values in wanted.items() if key not in stored]
     if rows:
         connection.execute(insert(table), rows)
-
-
-def _placement_names(data):
-    """Orch id -> the resource's name, from its Heat entry (the plan's
-    resources, or the placement's own entry when it has no plan)."""
-    resources = {plan["id"]: plan["resources"] for plan in data["plans"]}
-    names = {}
-    for record in data["placements"]:
-        entry = record.get("entry") or resources.get(record["plan_id"], {}).get(
-            record["orch_id"]) or {}
-        names[record["orch_id"]] = entry.get("name") or record["orch_id"]
-    return names

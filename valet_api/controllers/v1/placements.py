@@ -43,10 +43,10 @@ class Placement(base.Resource):
         action = placement_types.PlacementAction.parse(base.json_body())
         if action.action == "reserve":
             adhoc = action.adhoc
-            if adhoc and adhoc["project_id"] not in (None, pecan.request.context.project_id):
-                # NOTE: as POST /v1/plans: an ad hoc plan for another project.
-                policy.require(pecan.request, "valet:plans:create:on_behalf",
-                               {"project_id": adhoc["project_id"]})
+            if adhoc:
+                # NOTE: as POST /v1/plans: the ad hoc plan's project.
+                adhoc = {**adhoc, "project_id": policy.planned_for(pecan.request,
+                                                                   adhoc["project_id"])}
             shown = operations().reserve(self.key, action.locations, action.resource_id,
                                          fallback_ids=action.fallback_ids, adhoc=adhoc)
         else:

@@ -34,13 +34,8 @@ class Plans(base.Resource):
     @pecan.expose("json")
     def post(self):
         new = plan_types.NewPlan.parse(base.json_body())
-        project_id = pecan.request.context.project_id
-        if new.project_id is not None and new.project_id != project_id:
-            # NOTE: the plan then belongs to (and its named groups must admit)
-            # that project: Nova's filter acting for an instance's owner.
-            policy.require(pecan.request, "valet:plans:create:on_behalf",
-                           {"project_id": new.project_id})
-            project_id = new.project_id
+        # NOTE: the plan belongs to (and its named groups must admit) that project.
+        project_id = policy.planned_for(pecan.request, new.project_id)
         # NOTE: the same stack_id again is the existing plan (the engine is
         # idempotent by stack_id): no second reservation, nothing stored.
         shown = operations().create_plan(new.resources, new.stack_id, name=new.name,

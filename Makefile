@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint unit postgres keystone rabbitmq nova-func nova policy-sample bench-test bench clean
-.PHONY: heat cinder
+.PHONY: heat cinder system-packages deploy daemon
 BENCH_STAMP := $(VENV)/.installed-bench
 HEAT_STAMP := $(VENV)/.installed-heat
 CINDER_STAMP := $(VENV)/.installed-cinder
@@ -105,10 +105,28 @@ cinder: $(CINDER_STAMP)
 nova: $(NOVA_STAMP)
 	$(BIN)/pytest tests/nova
 
-test: lint unit postgres keystone rabbitmq nova-func nova heat cinder bench-test
+# The Debian packages the suites run for real (PostgreSQL, RabbitMQ, Apache with
+# mod_wsgi, nginx, uwsgi, systemd-analyze, logrotate, Debian's python3-venv):
+# installed when missing (as root), else a message naming them.
+system-packages:
+	tools/debian-packages
+
+# The engine service as a real process (valet-engine; no broker needed).
+daemon: $(STAMP)
+	$(BIN)/pytest tests/daemon
+
+# The wheel installed into a venv of Debian's python3 (the one mod_wsgi and
+# uwsgi's python3 plugin embed), then the deployment samples with the real
+# apache2, nginx, uwsgi, systemd-analyze and logrotate.
+DEPLOY_VENV ?= .venv-deploy
+deploy: $(STAMP) system-packages
+	tools/build-deploy-venv $(DEPLOY_VENV)
+	VALET_DEPLOY_VENV=$(abspath $(DEPLOY_VENV)) $(BIN)/pytest tests/deploy
+
+test: system-packages lint unit postgres keystone rabbitmq daemon nova-func nova heat cinder deploy bench-test
 
 bench: $(BENCH_STAMP)
 	$(BIN)/valet-sim bench --output doc/benchmarks
 
 clean:
-	rm -rf $(VENV) $(KEYSTONE_VENV) *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(KEYSTONE_VENV) $(DEPLOY_VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -13,8 +13,9 @@ CINDER_STAMP := $(VENV)/.installed-cinder
 KEYSTONE_VENV ?= .venv-keystone
 KEYSTONE_STAMP := $(KEYSTONE_VENV)/.installed
 
+# NOTE: an existing venv is kept (tox's, for one: tox.ini runs `make test VENV=...`).
 $(STAMP): setup.cfg setup.py pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)

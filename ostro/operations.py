@@ -12,12 +12,22 @@ id Nova knows them by (:meth:`ostro.engine.Engine.find_placement`); plans by
 id or stack id.  A plan operation given ``project_id`` acts only on that
 project's plans (:class:`~ostro.errors.NotOwner` otherwise), so the API
 checks ownership in the same call rather than asking first.
+
+Every decision is one INFO line, logged here once its commit is done (so a
+line means it is stored) or once it is refused (with the reason): plan
+created, exists, updated, migrated, deleted; placement reserved, replanned,
+released, each with the project, stack, plan and placement ids.  Expiry is
+logged by the replica that commits it (:mod:`ostro.replica.cache`).
 """
 
+import logging
+
 from ostro import views
-from ostro.errors import NotFound, NotOwner
+from ostro.errors import NotFound, NotOwner, OstroError
 from ostro.views import hosts as host_views
 from ostro.views import violations as violation_views
+
+LOG = logging.getLogger(__name__)
 
 
 class Operations:
@@ -26,7 +36,7 @@ class Operations:
     #: The operations, by name (what an RPC endpoint may call).
     NAMES = ("list_plans", "get_plan", "create_plan", "update_plan",
              "migrate_plan", "delete_plan", "list_placements", "get_placement", "reserve",
-             "replan", "release", "list_hosts", "get_host", "violations", "status")
+             "replan", "release", "list_hosts", "get_host", "violations", "status", "ping")
 
     def __init__(self, replica):
         self.replica = replica
@@ -44,36 +54,49 @@ class Operations:
 
     def create_plan(self, resources, stack_id, name=None, locations=None, project_id=None):
         """Plan a stack; the same ``stack_id`` again is the existing plan."""
-        return self.replica.write(lambda engine: views.plan(engine.plan(
-            resources, stack_id=stack_id, name=name, locations=locations,
-            project_id=project_id)))
+        def create(engine):
+            known = stack_id is not None and engine.find_plan(stack_id) is not None
+            plan = engine.plan(resources, stack_id=stack_id, name=name, locations=locations,
+                               project_id=project_id)
+            return views.plan(plan), _plan_line("plan exists" if known else "plan created", plan)
+        return _decided(f"plan of stack={stack_id} project={project_id}",
+                        lambda: self.replica.write(create))
 
     def update_plan(self, plan_id, resources, *, project_id=None):
         def update(engine):
             plan = _plan(engine, plan_id, project_id)
             engine.update(plan.id, resources)
-            return views.plan(plan)
-        return self._write_plan(plan_id, project_id, update)
+            return views.plan(plan), _plan_line("plan updated", plan)
+        return self._write_plan("update", plan_id, project_id, update)
 
     def migrate_plan(self, plan_id, resource, excluded_hosts=(), *, project_id=None):
         """Move ``resource`` (orchestration or resource id) off its host and
         ``excluded_hosts``."""
         def migrate(engine):
             plan = _plan(engine, plan_id, project_id)
-            engine.migrate(plan.id, resource, excluded_hosts)
-            return views.plan(plan)
-        return self._write_plan(plan_id, project_id, migrate)
+            before = engine.find_placement(resource)
+            origin = before.location if before else None
+            moved = engine.migrate(plan.id, resource, excluded_hosts)
+            return views.plan(plan), _plan_line(
+                "plan migrated", plan, f"; {moved.orch_id} moved from {origin} to {moved.location}")
+        return self._write_plan("migrate", plan_id, project_id, migrate)
 
     def delete_plan(self, plan_id, *, project_id=None):
         def delete(engine):
-            engine.delete_plan(_plan(engine, plan_id, project_id).id)
-        self._write_plan(plan_id, project_id, delete)
+            plan = _plan(engine, plan_id, project_id)
+            line = _plan_line("plan deleted", plan, "; released")
+            engine.delete_plan(plan.id)
+            return None, line
+        self._write_plan("delete", plan_id, project_id, delete)
 
-    def _write_plan(self, plan_id, project_id, operation):
-        # NOTE: a missing or foreign plan is answered from a read, so a bad
-        # id never waits for (or holds) the write lock.
-        self.replica.read(lambda engine: _plan(engine, plan_id, project_id))
-        return self.replica.write(operation)
+    def _write_plan(self, action, plan_id, project_id, operation):
+        """``operation(engine)`` (answering ``(answer, log line)``), committed."""
+        def write():
+            # NOTE: a missing or foreign plan is answered from a read, so a bad
+            # id never waits for (or holds) the write lock.
+            self.replica.read(lambda engine: _plan(engine, plan_id, project_id))
+            return self.replica.write(operation)
+        return _decided(f"{action} of plan={plan_id} project={project_id}", write)
 
     # -- placements ---------------------------------------------------------
 
@@ -94,6 +117,7 @@ class Operations:
         ``locations`` and reserved, in the same commit.
         """
         def reserve(engine, placement):
+            how = ""
             if placement is None:
                 # NOTE: idempotent by stack id: a retried request gets one plan.
                 plan = engine.plan({resource_id: adhoc["resource"]}, stack_id=resource_id,
@@ -102,33 +126,50 @@ class Operations:
                 placement = plan.placements.get(resource_id)
                 if placement is None:       # the plan's placement expired
                     raise NotFound(f"plan {plan.id} holds no placement {resource_id}")
-            return views.placement(engine.reserve(placement.orch_id, locations, resource_id))
-        return self._write_placement((key, *fallback_ids), reserve, missing_ok=bool(adhoc))
+                how = " (planned ad hoc)"
+            origin = placement.location
+            placement = engine.reserve(placement.orch_id, locations, resource_id)
+            if placement.location != origin:
+                how += f" (replanned from {origin})"
+            return views.placement(placement), _placement_line(
+                "placement reserved", engine, placement, how)
+        return self._write_placement("reserve", (key, *fallback_ids), reserve,
+                                     missing_ok=bool(adhoc))
 
     def replan(self, key, locations, resource_id=None):
         def replan(engine, placement):
+            origin = placement.location
             placement = engine.replan(placement.orch_id, locations)
             if resource_id:
                 placement.resource.resource_id = resource_id
-            return views.placement(placement)
-        return self._write_placement((key,), replan)
+            return views.placement(placement), _placement_line(
+                "placement replanned", engine, placement, f" (was on {origin})")
+        return self._write_placement("replan", (key,), replan)
 
     def release(self, key):
-        self._write_placement((key,), lambda engine, placement: engine.release(placement.orch_id))
+        def release(engine, placement):
+            line = _placement_line("placement released", engine, placement)
+            engine.release(placement.orch_id)
+            return None, line
+        self._write_placement("release", (key,), release)
 
-    def _write_placement(self, keys, operation, missing_ok=False):
-        """``operation(engine, placement)`` on the placement the first of
-        ``keys`` that names one names, committed.  A miss is answered from a
-        read, outside the write lock, unless ``missing_ok``: then the
-        operation gets None (and decides, under the lock)."""
+    def _write_placement(self, action, keys, operation, missing_ok=False):
+        """``operation(engine, placement)`` (answering ``(answer, log line)``)
+        on the placement the first of ``keys`` that names one names,
+        committed.  A miss is answered from a read, outside the write lock,
+        unless ``missing_ok``: then the operation gets None (and decides,
+        under the lock)."""
         def find(engine):
             placement = _first(engine, keys)
             if placement is None and not missing_ok:
                 raise NotFound(f"no placement {keys[0]}")
             return placement
-        if not missing_ok:
-            self.replica.read(find)
-        return self.replica.write(lambda engine: operation(engine, find(engine)))
+
+        def write():
+            if not missing_ok:
+                self.replica.read(find)
+            return self.replica.write(lambda engine: operation(engine, find(engine)))
+        return _decided(f"{action} of placement={keys[0]}", write)
 
     # -- the data centre ----------------------------------------------------
 
@@ -149,9 +190,41 @@ class Operations:
                                                  "placements": len(engine.placements),
                                                  "hosts": len(engine.datacenter.hosts)})
 
+    def ping(self):
+        """``"pong"``, touching nothing: ``/healthcheck`` asks a remote
+        engine this to see that one answers (the database has its own check)."""
+        return "pong"
+
     def violations(self):
         """``{uuid: {type, status, message}}`` of placements breaking a rule."""
         return self.replica.read(violation_views.show)
+
+
+def _decided(what, write):
+    """``write()``'s answer; it returns ``(answer, log line)`` once
+    committed, and the line is logged then, or the refusal is."""
+    try:
+        answer, line = write()
+    except OstroError as exc:
+        LOG.info("refused %s: %s: %s", what, exc.kind, exc.message)
+        raise
+    LOG.info("%s", line)
+    return answer
+
+
+def _plan_line(verb, plan, more=""):
+    placed = ", ".join(f"{orch_id}@{placement.location}"
+                       for orch_id, placement in sorted(plan.placements.items()))
+    return (f"{verb}: plan={plan.id} stack={plan.stack_id} project={plan.project_id} "
+            f"placements: {placed or 'none'}{more}")
+
+
+def _placement_line(verb, engine, placement, more=""):
+    plan = engine.plans.get(placement.plan_id)
+    stack, project = (plan.stack_id, plan.project_id) if plan else (None, None)
+    return (f"{verb}: placement={placement.orch_id} resource={placement.resource.resource_id} "
+            f"host={placement.location} plan={placement.plan_id} stack={stack} "
+            f"project={project}{more}")
 
 
 def _first(engine, keys):

@@ -116,7 +116,11 @@ class PolicyHook(hooks.PecanHook):
         self.enforcer, self.projects = enforcer, projects
 
     def on_route(self, state):
-        state.request.context = auth.context_of(state.request.environ, self.strategy)
+        environ = state.request.environ
+        # NOTE: the pipeline's CurrentContext made it (and made it current,
+        # for the log); a bare pecan app, outside the pipeline, makes its own.
+        state.request.context = environ.get(auth.CONTEXT_KEY) or \
+            auth.context_of(environ, self.strategy)
         state.request.enforcer = self.enforcer
 
     def before(self, state):

@@ -11,20 +11,23 @@ engine client (:mod:`valet_api.engine_client`), ``app.operations``.
 
 ``[api] auth_strategy`` decides who may call it (:mod:`valet_api.auth`,
 :mod:`valet_api.access`, :mod:`valet_api.policy`): with ``keystone`` the
-pecan app is wrapped by keystonemiddleware's auth_token.
+pecan app is wrapped by keystonemiddleware's auth_token.  The whole WSGI
+pipeline (request ids, health check, body size limit, proxy headers) is
+:mod:`valet_api.middleware`.
 """
 
 import os
 
 import pecan
 from oslo_config import cfg
+from oslo_log import log as logging
 from oslo_policy import opts as policy_opts
 
 from ostro import config as engine_config
 from ostro.rpc import options as rpc_options
 from ostro.state import options as database_options
 from ostro.state.store import Store
-from valet_api import access, auth, engine_client, hooks, options, policy, projects
+from valet_api import access, engine_client, hooks, middleware, options, policy, projects
 from valet_api.controllers.root import Root
 
 #: Names the oslo.config file(s), several separated by commas.
@@ -48,9 +51,11 @@ def register_opts(conf):
 
 
 def default_conf(args=(), config_files=None):
-    """A new oslo.config object with the API's options, parsed from ``args``
-    and ``config_files`` (oslo.config's default search path when ``None``)."""
+    """A new oslo.config object with the API's options and oslo.log's
+    (``--log-file``, ``--debug``, ...), parsed from ``args`` and
+    ``config_files`` (oslo.config's default search path when ``None``)."""
     conf = cfg.ConfigOpts()
+    logging.register_options(conf)
     register_opts(conf)
     conf(list(args), project="valet", default_config_files=config_files)
     return conf
@@ -71,8 +76,9 @@ def config_files(config=None):
 
 
 def setup_app(config=None, conf=None):
-    """The WSGI application (a pecan app, behind auth_token in keystone mode)
-    over the store in ``[database] connection``.
+    """The WSGI application (a pecan app, behind auth_token in keystone mode,
+    in :class:`valet_api.middleware.Pipeline`) over the store in
+    ``[database] connection``.
 
     Without ``conf`` (``pecan serve``) the oslo.config files come from
     :func:`config_files`; with neither argument every option has its default.
@@ -97,7 +103,7 @@ def setup_app(config=None, conf=None):
         force_canonical=False,
         **settings)
     app.store, app.operations = store, operations
-    return auth.wrap(app, conf)
+    return middleware.Pipeline(app, conf)
 
 
 def pecan_settings(config):

@@ -12,11 +12,19 @@ the ``service`` role, in the project named by an ``X-Project-Id`` header if
 the client sends one (plans then belong to that project).
 
 Either way :func:`context_of` gives the request's oslo.context
-``RequestContext``, which :mod:`valet_api.access` checks against the policy.
+``RequestContext``, which :mod:`valet_api.access` checks against the policy;
+it carries the request ids oslo.middleware's ``request_id`` put in the
+environ (:mod:`valet_api.middleware`), so the log lines and the RPC calls of
+the request name them.
 """
 
 from keystonemiddleware import auth_token
 from oslo_context import context
+from oslo_middleware import request_id
+
+#: Where the pipeline leaves the request's context for the pecan hooks
+#: (:class:`valet_api.middleware.CurrentContext`).
+CONTEXT_KEY = "valet.context"
 
 #: Paths served without a token in keystone mode (the versions document).
 PUBLIC_PATHS = ("", "/")
@@ -33,18 +41,14 @@ def wrap(app, conf):
 
 
 class KeystoneAuthenticated:
-    """auth_token in front of the app, except for :data:`PUBLIC_PATHS`.
-
-    It keeps the app's ``store`` and ``engine`` visible, as the bare app has
-    them, for whoever runs it (valet-api closes the store at worker exit).
-    """
+    """auth_token in front of the app, except for :data:`PUBLIC_PATHS`
+    (``/healthcheck`` is answered before this: :mod:`valet_api.middleware`)."""
 
     def __init__(self, app, conf):
         self.app = app
         # NOTE: the app has its own ConfigOpts (not cfg.CONF); auth_token
         # registers its [keystone_authtoken] options on the object it is given.
         self.protected = auth_token.AuthProtocol(app, {"oslo_config_config": conf})
-        self.store, self.operations = app.store, app.operations
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO", "") in PUBLIC_PATHS:
@@ -54,14 +58,17 @@ class KeystoneAuthenticated:
 
 def context_of(environ, strategy):
     """The ``RequestContext`` of a request under ``strategy``."""
+    ids = {"request_id": environ.get(request_id.ENV_REQUEST_ID),
+           "global_request_id": environ.get(request_id.GLOBAL_REQ_ID)}
     if strategy == "noauth":
         return context.RequestContext(
             user_id="noauth", project_id=environ.get("HTTP_X_PROJECT_ID") or None,
-            roles=list(NOAUTH_ROLES), is_admin=True, overwrite=False)
+            roles=list(NOAUTH_ROLES), is_admin=True, overwrite=False, **ids)
     # NOTE: auth_token puts keystone.token_info in the environ only for a
     # token it validated (a client cannot set environ keys, only HTTP_*
     # headers, which auth_token strips and rewrites); without it, as on the
     # public paths, the request has no roles at all.
     if "keystone.token_info" not in environ:
-        return context.RequestContext(roles=[], overwrite=False)
+        return context.RequestContext(roles=[], overwrite=False, **ids)
+    # NOTE: from_environ reads the same two request ids from the environ.
     return context.RequestContext.from_environ(environ, overwrite=False)

@@ -4,7 +4,9 @@
      "error": {"message": "no group web", "type": "NotFound", "traceback": "..."}}
 
 ``traceback`` is present only when ``[DEFAULT] debug = true``.  Engine and
-store errors keep their own types; this module only decides their status.
+store errors keep their own types; this module only decides their status,
+and how each is logged (:func:`log`): a 5xx with its traceback, at ERROR;
+a 4xx (a refusal the caller can fix) in one INFO line.
 """
 
 import json
@@ -68,6 +70,13 @@ class MethodNotAllowed(ApiError):
                          headers={"Allow": ", ".join(allowed)})
 
 
+class RequestTooLarge(ApiError):
+    """A body over ``[oslo_middleware] max_request_body_size`` (:mod:`valet_api.middleware`)."""
+
+    status = 413
+    kind = "RequestTooLarge"
+
+
 class ServiceUnavailable(ApiError):
     status = 503
     kind = "ServiceUnavailable"
@@ -100,11 +109,20 @@ def describe(exc):
             if isinstance(exc, SQLAlchemyError):
                 # NOTE: the driver's message may hold the URL's host or SQL; say
                 # what happened without it (the log has the whole error).
-                LOG.error("database error: %s", exc)
                 return status, "DatabaseError", "the database is unreachable or unusable"
             return status, exc.kind, exc.message
-    LOG.error("unexpected error", exc_info=exc)
     return 500, type(exc).__name__, "internal error; the API log has the details"
+
+
+def log(exc, method, path):
+    """One log line for the error ``exc`` a request ``method path`` raised:
+    a 5xx at ERROR with the traceback (the answer has none unless
+    ``debug``), a 4xx at INFO without one."""
+    status, kind, message = describe(exc)
+    if status >= 500:
+        LOG.error("%s %s: %d %s: %s", method, path, status, kind, exc, exc_info=exc)
+    else:
+        LOG.info("%s %s: %d %s: %s", method, path, status, kind, message)
 
 
 def response_for(exc, debug=False):

@@ -22,10 +22,12 @@ class ContextHook(hooks.PecanHook):
 
 
 class ErrorHook(hooks.PecanHook):
-    """Turns every exception into the JSON error body of :mod:`valet_api.errors`."""
+    """Turns every exception into the JSON error body of :mod:`valet_api.errors`,
+    and logs it (:func:`valet_api.errors.log`)."""
 
     def __init__(self, conf):
         self.conf = conf
 
     def on_error(self, state, exc):
+        errors.log(exc, state.request.method, state.request.path_qs)
         return errors.response_for(exc, debug=self.conf.debug)

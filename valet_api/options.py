@@ -20,6 +20,10 @@ api_opts = [
                     "public) or noauth (no token; every request acts as an admin "
                     "with the service role, in the project an X-Project-Id header "
                     "names). Either way [oslo_policy] rules apply (doc/api.md)."),
+    cfg.FloatOpt("healthcheck_engine_timeout", default=3.0, min=0.1,
+                 help="Seconds GET /healthcheck waits for an engine to answer its "
+                      "RPC ping ([engine] mode = rpc) before it answers 503; short, "
+                      "as load balancers ask often and wait little."),
 ]
 
 

@@ -1,10 +1,18 @@
 """The engine's side of the RPC: an endpoint over :class:`Operations` and
-the oslo.messaging server that hosts it (in ``valet-engine``)."""
+the oslo.messaging server that hosts it (in ``valet-engine``).
 
+Each call runs with the caller's request context as the thread's current
+oslo.context (:func:`current_context`), so oslo.log's context formatter
+shows the API request's ids (and the global id of the Nova or Heat request
+behind it) on every line the engine logs during the call.
+"""
+
+import contextlib
 import logging
 import socket
 
 import oslo_messaging
+from oslo_context import context as oslo_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from ostro.errors import OstroError, Unavailable
@@ -29,6 +37,7 @@ class Endpoint:
 
     def _run(self, name, arguments):
         try:
+            LOG.debug("RPC %s", name)
             return getattr(self._operations, name)(**arguments)
         except OstroError as exc:
             raise errors.EngineRefusal(errors.wire(exc)) from exc
@@ -46,7 +55,8 @@ def _operation(name):
     @oslo_messaging.expose
     @oslo_messaging.expected_exceptions(errors.EngineRefusal)
     def operation(self, context, **arguments):
-        return self._run(name, arguments)
+        with current_context(context):
+            return self._run(name, arguments)
 
     operation.__name__ = operation.__qualname__ = name
     operation.__doc__ = getattr(Operations, name).__doc__
@@ -55,6 +65,20 @@ def _operation(name):
 
 for _name in Operations.NAMES:
     setattr(Endpoint, _name, _operation(_name))
+
+
+@contextlib.contextmanager
+def current_context(data):
+    """The caller's context (the dict :func:`ostro.rpc.client.wire_context`
+    sent; an older API's ``{}`` gets a fresh request id) as this thread's
+    current one until the block ends."""
+    oslo_context.RequestContext.from_dict(data or {}).update_store()
+    try:
+        yield
+    finally:
+        # NOTE: oslo.context offers no call to unset the current context;
+        # the executor's thread must not keep this call's ids for the next.
+        vars(oslo_context._request_store).pop("context", None)
 
 
 def build_server(conf, operations, server=None):

@@ -1,7 +1,9 @@
-"""``valet-api [--config-file FILE ...]``: the API on a multi-worker WSGI server.
+"""``valet-api [--config-file FILE ...] [--config-dir DIR] [--log-file FILE] [--debug]``:
+the API on a multi-worker WSGI server.
 
 It reads the oslo.config files (every option of DESIGN §7 the API uses),
-brings ``[database] connection`` to the newest schema (the same idempotent
+sets up oslo.log (``[DEFAULT] log_file``, ``debug``, ...), brings
+``[database] connection`` to the newest schema (the same idempotent
 upgrade as ``valet-db-manage upgrade``), then serves :mod:`valet_api.app`
 with gunicorn on ``[api] host:port`` with ``[api] workers`` worker processes.
 
@@ -10,21 +12,39 @@ gunicorn forks the workers before the app exists: each worker calls
 connections) and engine cache; nothing with an open connection crosses a
 fork. SIGTERM (or SIGINT) stops the server gracefully: gunicorn lets workers
 finish their requests and exits 0.
+
+gunicorn's own log (workers booting, exiting, timing out) and its access
+lines go through oslo.log's handlers (:class:`OsloLogger`), so
+``--log-file`` holds everything in one format; each access line names the
+answer's ``X-OpenStack-Request-Id``.
 """
 
+import logging as std_logging
 import sys
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from oslo_config import cfg
+from oslo_log import log as logging
 
 from ostro.state import migrate
 from valet_api import app as valet_app
 from valet_api import options
 
+LOG = logging.getLogger(__name__)
+
+#: gunicorn's access line, after what oslo.service's WSGI servers log, with
+#: the request id the answer carries (the line is written once the
+#: request's context is gone, so its prefix shows none).
+ACCESS_FORMAT = ('%(h)s "%(r)s" status: %(s)s len: %(B)s time: %(M)sms '
+                 'request_id: %({x-openstack-request-id}o)s')
+
 
 def load_conf(argv):
-    """The parsed oslo.config object: every group the API reads, from ``argv``."""
+    """The parsed oslo.config object: every group the API reads, and
+    oslo.log's options, from ``argv``."""
     conf = cfg.ConfigOpts()
+    logging.register_options(conf)
     valet_app.register_opts(conf)
     options.register_opts(conf)
     conf(list(argv), project="valet", prog="valet-api")
@@ -44,7 +64,9 @@ class ValetServer(BaseApplication):
             "workers": self.conf.api.workers,
             "worker_class": "sync",
             "proc_name": "valet-api",
-            "accesslog": "-",
+            "logger_class": OsloLogger,
+            "accesslog": "-",          # access lines on; OsloLogger hands them to oslo.log
+            "access_log_format": ACCESS_FORMAT,
             "loglevel": "debug" if self.conf.debug else "info",
             "worker_exit": _worker_exit,
         }
@@ -60,6 +82,25 @@ class ValetServer(BaseApplication):
         return valet_app.load_app(self.conf)
 
 
+class OsloLogger(glogging.Logger):
+    """gunicorn's loggers (``gunicorn.error``, ``gunicorn.access``) with no
+    handlers of their own: their records go up to the root logger, where
+    oslo.log put its handlers (a file, syslog, journald or stdout).
+
+    NOTE: gunicorn's SIGUSR1 (reopen the log files) still works: it reopens
+    every FileHandler it finds, oslo.log's included.
+    """
+
+    def setup(self, cfg):
+        self.cfg = cfg
+        self._access_log_enabled = True
+        self.loglevel = self.LOG_LEVELS.get(cfg.loglevel.lower(), std_logging.INFO)
+        self.error_log.setLevel(self.loglevel)
+        self.access_log.setLevel(std_logging.INFO)
+        for log in (self.error_log, self.access_log):
+            log.propagate = True
+
+
 def _bind_host(host):
     return f"[{host}]" if ":" in host else host
 
@@ -73,8 +114,9 @@ def _worker_exit(_server, worker):
 
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
+    logging.setup(conf, "valet")
     revision = migrate.upgrade(conf.database.connection)
-    print(f"valet-api: database at revision {revision}", file=sys.stderr)
+    LOG.info("database at revision %s", revision)
     ValetServer(conf).run()
     return 0
 

@@ -2,6 +2,11 @@
 
 ``valet-sim place`` plans one stack and prints JSON; exit 0 placed, 1 invalid
 input, 2 no placement.  ``valet-sim bench`` runs the benchmarks.
+
+Before the command, ``--config-file``, ``--config-dir``, ``--log-file`` and
+``--debug`` set up oslo.log as in every Valet service (:func:`setup_logging`);
+log lines go to stderr unless a log file is named, so stdout holds only
+the JSON answer.
 """
 
 import argparse
@@ -10,6 +15,8 @@ import pathlib
 import sys
 
 import yaml
+from oslo_config import cfg
+from oslo_log import log as logging
 
 from ostro.config import EngineSettings
 from ostro.engine import Engine
@@ -99,8 +106,37 @@ def _benchmarks():
     return run
 
 
+def add_logging_arguments(parser):
+    """The options every Valet command takes for its log (oslo.log's names)."""
+    parser.add_argument("--config-file", action="append", default=[],
+                        help="an oslo.config file (for [DEFAULT] log options); repeatable")
+    parser.add_argument("--config-dir", action="append", default=[],
+                        help="a directory of *.conf files read after --config-file")
+    parser.add_argument("--log-file", help="log here instead of stderr")
+    parser.add_argument("--debug", "-d", action="store_true",
+                        help="log debug messages too")
+
+
+def setup_logging(args):
+    """oslo.log as ``args`` (:func:`add_logging_arguments`) and the files
+    they name say; no file is searched for when none is named."""
+    conf = cfg.ConfigOpts()
+    logging.register_options(conf)
+    # NOTE: stdout is for the JSON answer.
+    conf.set_default("use_stderr", True)
+    conf([], project="valet", prog="valet-sim", default_config_files=args.config_file,
+         default_config_dirs=args.config_dir)
+    if args.log_file:
+        conf.set_override("log_file", args.log_file)
+    if args.debug:
+        conf.set_override("debug", True)
+    logging.setup(conf, "valet")
+    return conf
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="valet-sim", description=__doc__.splitlines()[0])
+    add_logging_arguments(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     placing = commands.add_parser("place", help="plan one stack and print the placements")
     placing.add_argument("--inventory", required=True, help="inventory YAML (DESIGN §8)")
@@ -113,6 +149,7 @@ def main(argv=None):
     bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     bench.add_argument("suites", nargs="*", help="quality, pipes, speed, api_load (default: all)")
     args = parser.parse_args(argv)
+    setup_logging(args)
     if args.command == "bench":
         return _benchmarks().main(args)
     try:

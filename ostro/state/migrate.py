@@ -1,12 +1,15 @@
 """Schema migrations of the store, and ``valet-db-manage``.
 
-``valet-db-manage [--config-file FILE] upgrade|current|version`` reads
-``[database] connection`` and:
+``valet-db-manage [--config-file FILE] [--config-dir DIR] [--log-file FILE]
+[--debug] upgrade|current|version`` reads ``[database] connection`` and:
 
 * ``upgrade`` — brings the schema to the newest revision (a no-op when it is
   there already, so it is safe on every deployment);
 * ``current`` — prints the database's revision and whether it is the newest;
 * ``version`` — prints the database's revision alone (``none`` when empty).
+
+The answer is printed on stdout; oslo.log's lines (Alembic's "Running
+upgrade ..." among them) go to ``--log-file``, else to stderr.
 
 The Alembic scripts ship inside the package (``ostro/state/migrations``), so
 this works from an installed copy; no ``alembic.ini`` is involved.
@@ -20,6 +23,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from oslo_config import cfg
+from oslo_log import log as logging
 
 from ostro import config as engine_config
 from ostro.state import database, options
@@ -104,11 +108,15 @@ def _add_commands(subparsers):
 
 def main(argv=None):
     conf = cfg.ConfigOpts()
+    logging.register_options(conf)
+    # NOTE: stdout is for the answer (``version`` is read by scripts).
+    conf.set_default("use_stderr", True)
     engine_config.register_opts(conf)
     options.register_opts(conf)
     conf.register_cli_opt(cfg.SubCommandOpt("command", title="commands",
                                             handler=_add_commands))
     conf(sys.argv[1:] if argv is None else argv, project="valet", prog="valet-db-manage")
+    logging.setup(conf, "valet")
     COMMANDS[conf.command.name][0](conf)
     return 0
 

@@ -206,3 +206,16 @@ def wait_for(url, server, logs=(), timeout=60, cafile=None):
             if time.monotonic() > deadline:
                 pytest.fail(f"{url} never answered ({error})\n" + server.tail(*logs))
             time.sleep(0.2)
+
+
+def wait_for_text(path, text, timeout=10):
+    """The content of ``path`` once it contains ``text``: servers write their
+    log line for a request after they answered it."""
+    path = pathlib.Path(path)
+    deadline = time.monotonic() + timeout
+    while True:
+        content = path.read_text(errors="replace") if path.exists() else ""
+        if text in content:
+            return content
+        assert time.monotonic() < deadline, f"{path} has no {text!r}:\n{content[-2000:]}"
+        time.sleep(0.1)

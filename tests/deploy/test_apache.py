@@ -82,8 +82,7 @@ def test_the_site_serves_the_api_from_the_venv(running, apache):
     assert status == 200
     # The schema valet-db-manage made, in the file valet.conf names.
     assert body["status"]["database"] == {"state": "ok", "backend": "sqlite", "generation": 0}
-    access = (site.logs / "valet-api-access.log").read_text()
-    assert '"GET /v1/status HTTP/1.1" 200' in access
+    servers.wait_for_text(site.logs / "valet-api-access.log", '"GET /v1/status HTTP/1.1" 200')
 
 
 def test_the_app_runs_in_two_daemon_processes_as_valet(running):

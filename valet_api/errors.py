@@ -136,6 +136,9 @@ def response_for(exc, debug=False):
             "code": status, "error": error}
     response = webob.Response(status=status, content_type="application/json",
                               charset="UTF-8", body=json.dumps(body).encode())
-    for name, value in getattr(exc, "headers", {}).items():
-        response.headers[name] = value
+    # NOTE: only our own errors' headers (Allow); a webob exception is a
+    # response itself, whose Content-Type and Content-Length are not ours.
+    if isinstance(exc, ApiError):
+        for name, value in exc.headers.items():
+            response.headers[name] = value
     return response

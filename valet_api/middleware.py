@@ -32,10 +32,11 @@ HEALTHCHECK_PATH = "/healthcheck"
 
 class Pipeline:
     """The whole WSGI application; ``store`` and ``operations`` are the pecan
-    app's, for whoever runs it (valet-api closes the store at worker exit)."""
+    app's, for whoever runs it (valet-api closes the store at worker exit),
+    ``conf`` the configuration every layer reads."""
 
     def __init__(self, app, conf):
-        self.store, self.operations = app.store, app.operations
+        self.store, self.operations, self.conf = app.store, app.operations, conf
         inner = auth.wrap(CurrentContext(app, conf.api.auth_strategy), conf)
         routed = HealthcheckRoute(inner, health.Healthcheck(None, conf))
         limited = BodySizeLimit(routed, conf)

@@ -14,12 +14,18 @@ grows, a delay of 0 turns into its exponential default (0.5 s, 1 s, ...), and
 it honours a ``Retry-After`` header of any length.  A scheduler filter must
 know its worst case: about ``read_timeout x (retries + 1)`` plus the delays.
 
+Each request may carry the caller's global request id (``X-OpenStack-Request-Id:
+req-<uuid>``, keystoneauth1's ``global_request_id``): the id of the Nova,
+Cinder or Heat request it serves (:func:`global_id_of` its context), which
+Valet's log lines then show beside its own request id.
+
 Errors are typed (:class:`ValetError` and subclasses) and carry Valet's own
 message from its error body (DESIGN §4).  When Valet cannot be reached
 (:class:`Unavailable`), every plugin asks :func:`on_failure` what to do:
 ``[valet] failure_mode`` (:class:`FailureMode`) is read in that one place.
 """
 
+import copy
 import logging
 import time
 
@@ -68,9 +74,11 @@ BY_STATUS = {400: BadRequest, 404: NotFound, 409: Conflict}
 
 class ValetClient:
     """The Valet API for a service configured by ``conf`` (its
-    ``[valet]`` options must be registered: :func:`options.register_opts`)."""
+    ``[valet]`` options must be registered: :func:`options.register_opts`);
+    ``global_request_id``: the caller's request id, sent with every request
+    (:meth:`for_request` gives a client sending another)."""
 
-    def __init__(self, conf, session=None):
+    def __init__(self, conf, session=None, global_request_id=None):
         self.conf = conf
         section = conf[options.GROUP]
         if session is None:
@@ -83,10 +91,23 @@ class ValetClient:
             session.timeout = section.read_timeout
         self.endpoint = endpoint_override(conf)
         self.retries, self.retry_delay = section.retries, section.retry_delay
-        self.adapter = adapter.Adapter(
+        self.adapter = self._adapter(session, global_request_id)
+
+    def _adapter(self, session, global_request_id):
+        section = self.conf[options.GROUP]
+        return adapter.Adapter(
             session, service_type=section.service_type, interface=section.interface,
             region_name=section.region_name, endpoint_override=self.endpoint,
-            connect_retries=0, status_code_retries=0, raise_exc=False)
+            connect_retries=0, status_code_retries=0, raise_exc=False,
+            global_request_id=global_request_id)
+
+    def for_request(self, global_request_id):
+        """This client sending ``global_request_id`` with its requests, over
+        the same session (token, connection pool): one per request of a
+        long-lived caller, such as Nova's filter."""
+        other = copy.copy(self)
+        other.adapter = self._adapter(self.adapter.session, global_request_id)
+        return other
 
     def close(self):
         """Close the session's pooled connections."""
@@ -228,6 +249,12 @@ class ValetClient:
 
     def remove_member(self, id_or_name, project_id):
         self.request("DELETE", f"/v1/groups/{id_or_name}/members/{project_id}")
+
+
+def global_id_of(context):
+    """The id to send as the global request id for a caller's oslo.context
+    ``context`` (its own global id, else its request id); None without one."""
+    return getattr(context, "global_id", None) if context is not None else None
 
 
 def on_failure(conf, error, what, yielded, rejected):

@@ -61,7 +61,9 @@ class ValetFilter(filters.BaseBackendFilter):
         if not key:
             return ALL
         try:
-            with valet_client.ValetClient(self.conf) as valet:
+            # NOTE: the scheduling request's id, so Valet's log names it too.
+            request_id = valet_client.global_id_of(filter_properties.get("context"))
+            with valet_client.ValetClient(self.conf, global_request_id=request_id) as valet:
                 placement = valet.reserve(key, [b.host for b in backends],
                                           resource_id=volume_id)
         except valet_client.NotFound:

@@ -26,10 +26,12 @@ class ValetRefused(Exception):
     Heat shows as the stack's (or resource's) status reason."""
 
 
-def client():
+def client(context=None):
     """A client on heat.conf's ``[valet]`` (built per use: cheap, and it
-    follows configuration changes)."""
-    return valet_client.ValetClient(cfg.CONF)
+    follows configuration changes), sending the global request id of
+    ``context`` (the stack's request context), so Valet's log names it."""
+    return valet_client.ValetClient(cfg.CONF,
+                                    global_request_id=valet_client.global_id_of(context))
 
 
 def root_of(stack):
@@ -62,7 +64,7 @@ def sync(root, resources):
     """Create the plan of ``root`` with ``resources``, or update it if it
     exists and its placements are not those resources."""
     def create_or_update():
-        api = client()
+        api = client(root.context)
         plan = api.create_plan(root.id, resources, name=root.name)
         if set(plan.get("placements") or {}) != heat_plan.planned_ids(resources):
             plan = api.update_plan(root.id, resources)
@@ -73,7 +75,7 @@ def sync(root, resources):
 def update(stack, resources):
     """Re-plan a stack that Heat is updating (its plan kept where it can)."""
     def update_or_create():
-        api = client()
+        api = client(stack.context)
         try:
             return api.update_plan(stack.id, resources)
         except valet_client.NotFound:
@@ -82,12 +84,12 @@ def update(stack, resources):
     return guarded(f"re-plan stack {stack.name}", update_or_create)
 
 
-def forget(stack_id):
+def forget(stack_id, context=None):
     """Delete the plan of a stack; never blocks the delete of the stack: if
     Valet cannot be reached the plan's placements expire by themselves
     (DESIGN §6) and the operator can delete it later."""
     try:
-        client().delete_plan(stack_id)
+        client(context).delete_plan(stack_id)
     except valet_client.ValetError as exc:
         LOG.warning("Valet: could not delete the plan of stack %s: %s", stack_id, exc)
 
@@ -96,7 +98,7 @@ def forget_on_stack_delete(stack):
     """Called as a server or volume is deleted: when the whole (root) stack
     is being deleted its plan goes too."""
     if not stack.owner_id and stack.action == stack.DELETE:
-        forget(stack.id)
+        forget(stack.id, stack.context)
 
 
 def guarded(what, call):

@@ -48,7 +48,7 @@ class ValetLifecyclePlugin(lifecycle_plugin.LifecyclePlugin):
         if action == DELETE and not is_stack_failure and not stack.owner_id:
             # NOTE: after, not before: until Heat has deleted the servers,
             # their capacity is still in use.
-            hook.forget(stack.id)
+            hook.forget(stack.id, cnxt)
 
     def get_ordinal(self):
         # NOTE: early, so that other plugins see a stack Valet accepted.

@@ -84,13 +84,13 @@ class ValetGroup(resource.Resource):
         return self.properties[self.NAME] or self.physical_resource_name()
 
     def handle_create(self):
-        group = hook.client().create_group(
+        group = hook.client(self.context).create_group(
             self._group_name(), self.properties[self.TYPE], self.properties[self.LEVEL],
             self.properties[self.DESCRIPTION], self.properties[self.MEMBERS])
         self.resource_id_set(group["id"])
 
     def handle_update(self, json_snippet, tmpl_diff, prop_diff):
-        api = hook.client()
+        api = hook.client(self.context)
         if self.DESCRIPTION in prop_diff:
             api.update_group(self.resource_id, prop_diff[self.DESCRIPTION] or "")
         if self.MEMBERS in prop_diff:
@@ -104,7 +104,7 @@ class ValetGroup(resource.Resource):
     def handle_delete(self):
         if not self.resource_id:
             return
-        api = hook.client()
+        api = hook.client(self.context)
         # NOTE: Valet keeps a group that has member projects (409); the
         # members are this resource's own, so they go first.  A member that
         # still has servers in the group stops the delete with Valet's reason.

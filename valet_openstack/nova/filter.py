@@ -111,9 +111,11 @@ class ValetFilter(filters.BaseHostFilter):
         # NOTE: for the instance's project, so member-only named groups admit it.
         adhoc = {"resource": adhoc_server(spec_obj), "name": f"nova-{instance}",
                  "project_id": spec_obj.project_id}
-        placement = self.valet().reserve(heat_id or instance, names, resource_id=instance,
-                                         fallback_ids=[instance] if heat_id else [],
-                                         adhoc=adhoc)
+        # NOTE: the scheduling request's id, so Valet's log names it too.
+        valet = self.valet().for_request(
+            valet_client.global_id_of(getattr(spec_obj, "_context", None)))
+        placement = valet.reserve(heat_id or instance, names, resource_id=instance,
+                                  fallback_ids=[instance] if heat_id else [], adhoc=adhoc)
         if heat_id and placement["id"] != heat_id:
             LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
                         "plugin enabled?); placed instance %s ad hoc", heat_id, instance)

@@ -11,9 +11,12 @@ import time
 import uuid
 
 import pytest
+from oslo_config import cfg
+from oslo_context import context
 
 from tests.api import engine_cases
 from tests.support import live_server
+from valet_openstack import client, options
 
 REQUEST_ID = re.compile(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 LIMIT = 1024 * 1024
@@ -247,3 +250,25 @@ def test_a_5xx_has_its_traceback_in_the_log_not_in_the_answer(tmp_path):
         assert "ERROR valet_api.errors Traceback (most recent call last):" in following[0]
     finally:
         assert live_server.stop(process, output) == 0
+
+
+def test_the_plugins_client_sends_its_callers_global_request_id(api):
+    """What Nova's filter (for_request), Cinder's filter and Heat's hook
+    (the constructor) send: the global id of the context they serve."""
+    base, log = api
+    conf = cfg.ConfigOpts()
+    options.register_opts(conf)
+    conf([], project="valet-client-test")
+    conf.set_override("url", base, group="valet")
+    nova_request = context.RequestContext(overwrite=False)          # no global id yet
+    heat_request = context.RequestContext(global_request_id=f"req-{uuid.uuid4()}",
+                                          overwrite=False)
+    shared = client.ValetClient(conf)
+    with client.ValetClient(conf, global_request_id=client.global_id_of(heat_request)) as heat:
+        heat.create_plan(f"heat-{uuid.uuid4()}", {})
+    shared.for_request(client.global_id_of(nova_request)).create_plan(f"nova-{uuid.uuid4()}", {})
+    shared.close()
+    for sent in (heat_request.global_request_id, nova_request.request_id):
+        line = wait_for_line(log, re.escape(f"[{sent} req-") + ".*plan created: ")
+        assert line, sent
+    assert client.global_id_of(None) is None

@@ -88,6 +88,18 @@ def test_versions_need_no_token(valet):
     assert response.json["versions"][0]["id"] == "v1.0"
 
 
+def test_healthcheck_needs_no_token(valet):
+    response = valet.get("/healthcheck")
+    assert response.text == "database: OK; engine: in process"
+    assert valet.head("/healthcheck").status_int == 204
+
+
+def test_a_401_names_its_request(valet, cloud):
+    response = request(valet, cloud, None, "HEAD", "/v1/status")
+    assert response.status_int == 401
+    assert response.headers["X-OpenStack-Request-Id"].startswith("req-")
+
+
 def test_no_token_is_401_with_keystones_address(valet, cloud):
     response = request(valet, cloud, None, "GET", "/v1/groups")
     assert response.status_int == 401
@@ -230,6 +242,9 @@ def valet_process(cloud, tmp_path):
 def test_valet_api_process_serves_keystone_mode(cloud, valet_process):
     status, _ = call(valet_process, "GET", "/v1/groups")
     assert status == 401
+    status, body = call(valet_process, "GET", "/healthcheck",       # no token
+                        headers={"Accept": "application/json"})
+    assert (status, body["reasons"]) == (200, ["database: OK; engine: in process"])
     status, body = call(valet_process, "GET", "/v1/groups", headers=cloud.headers("reader-a"))
     assert (status, body) == (200, {"groups": []})
 

@@ -75,17 +75,26 @@ class Site:
         self.state = self.directory("state", owner=self.account)
         self.logs = self.directory("logs", owner=self.account)
         self.database = f"sqlite:///{self.state}/valet.sqlite"
-        self.conf = self.root / "valet.conf"
-        # NOTE: the proxies' tests need links that follow X-Forwarded-Proto;
-        # doc/install.md tells operators behind a TLS proxy to set the same.
-        self.conf.write_text(
-            f"[DEFAULT]\nstate_path = {self.state}\n"
-            f"[database]\nconnection = {self.database}\n"
-            "[oslo_middleware]\nenable_proxy_headers_parsing = true\n")
-        self.conf.chmod(0o644)
+        self.conf = self.config("valet.conf")
         # As valet, as an operator runs it: the SQLite file must be valet's.
         run([str(venv / "bin" / "valet-db-manage"), "--config-file", str(self.conf), "upgrade"],
             user=self.account.pw_uid, group=self.account.pw_gid, cwd=self.state)
+
+    def config(self, name, **sections):
+        """An oslo.config file ``name`` over this site's state directory and
+        database, plus ``sections`` (``api={"port": 8090}``)."""
+        settings = {
+            "DEFAULT": {"state_path": self.state},
+            "database": {"connection": self.database},
+            # NOTE: the proxies' tests need links that follow X-Forwarded-Proto;
+            # doc/install.md tells operators behind a TLS proxy to set the same.
+            "oslo_middleware": {"enable_proxy_headers_parsing": "true"},
+        }
+        for group, options in sections.items():
+            settings.setdefault(group, {}).update(options)
+        return self.write(name, "".join(
+            f"[{group}]\n" + "".join(f"{key} = {value}\n" for key, value in options.items())
+            for group, options in settings.items()))
 
     def directory(self, name, owner=None, mode=0o755):
         path = self.root / name
@@ -109,14 +118,18 @@ class Server:
     """A server started in a session of its own (so that every process it
     forks can be found again), output to ``output``, stopped by its PID."""
 
-    def __init__(self, argv, output, env=None, stop_signal=signal.SIGTERM):
+    def __init__(self, argv, output, env=None, stop_signal=signal.SIGTERM, account=None):
         self.argv = [str(part) for part in argv]
         self.output = pathlib.Path(output)
         self.stop_signal = stop_signal
+        # NOTE: ``account`` (a pwd entry) runs it as systemd's User=/Group= do:
+        # that user and group alone, none of root's supplementary groups.
+        identity = {} if account is None else {
+            "user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
         with open(self.output, "wb") as sink:
             self.process = subprocess.Popen(
                 self.argv, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                env={**os.environ, **(env or {})}, start_new_session=True)
+                env={**os.environ, **(env or {})}, start_new_session=True, **identity)
         self.pid = self.process.pid
 
     def members(self):

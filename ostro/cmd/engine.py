@@ -4,22 +4,29 @@ It serves the engine's operations over oslo.messaging RPC (``[engine]
 topic``) to API workers in ``[engine] mode = rpc``, and takes part in the
 election of the engine that does background work (expiry; with ``[inventory]
 driver = nova`` also the Nova sync and notifications).  Run as many as you
-like against one database and broker.  SIGTERM or SIGINT: calls in flight
-and the background run in progress finish, then it exits 0.
+like against one database and broker.  It runs under oslo.service
+(:mod:`ostro.daemon.service`): SIGTERM or SIGINT: calls in flight and the
+background run in progress finish, then it exits 0 (within ``[engine]
+graceful_shutdown_timeout``); SIGHUP reloads the mutable options.
 """
 
-import signal
-import sys
-import threading
+# NOTE: first, before anything imports oslo.messaging: importing it loads
+# oslo.service, whose default backend is eventlet.  The threading backend
+# needs no monkey-patching and is what the engine's threads are.
+from oslo_service import backend
 
-from oslo_config import cfg
-from oslo_log import log as logging
+backend.init_backend(backend.BackendType.THREADING)
 
-from ostro import config as engine_config
-from ostro.daemon import options as service_options
-from ostro.rpc import transport
-from ostro.state import migrate
-from ostro.state import options as database_options
+import sys  # noqa: E402
+
+from oslo_config import cfg  # noqa: E402
+from oslo_log import log as logging  # noqa: E402
+
+from ostro import config as engine_config  # noqa: E402
+from ostro.daemon import options as service_options  # noqa: E402
+from ostro.rpc import transport  # noqa: E402
+from ostro.state import migrate  # noqa: E402
+from ostro.state import options as database_options  # noqa: E402
 
 LOG = logging.getLogger(__name__)
 
@@ -37,25 +44,16 @@ def load_conf(argv):
 
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
+    # NOTE: setup() registers oslo.log's mutate hook: SIGHUP applies debug.
     logging.setup(conf, "valet")
     # NOTE: as valet-api does; idempotent, but run one upgrade at a time
     # when several start together on a new database (doc/store.md).
     revision = migrate.upgrade(conf.database.connection)
     LOG.info("database at revision %s", revision)
+    from ostro.daemon import service
     from ostro.daemon.runner import Daemon
 
-    stopping = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
-    service = Daemon(conf)
-    service.start()
-    try:
-        # NOTE: a timed wait so the main thread sees the signal promptly.
-        while not stopping.wait(0.5):
-            pass
-    finally:
-        service.stop()
-    return 0
+    return service.serve(conf, Daemon(conf))
 
 
 if __name__ == "__main__":

@@ -1,40 +1,76 @@
-"""The leader's background work: periodic jobs and the notification listener,
-started when this engine is elected and stopped (in-flight work finished)
-when it is not the leader any more or shuts down."""
+"""Periodic jobs on futurist, and the leader's background work: periodic
+jobs and the notification listener, started when this engine is elected and
+stopped (in-flight work finished) when it is not the leader any more or
+shuts down."""
 
+import concurrent.futures
 import logging
 import threading
+
+from futurist import periodics
 
 LOG = logging.getLogger(__name__)
 
 
-class Periodic:
-    """``job()`` now and then every ``interval`` seconds, in its own thread."""
+class Job:
+    """``run()`` now and then every ``interval`` seconds (one of :class:`Periodic`'s)."""
 
-    def __init__(self, name, interval, job):
-        self.name, self.interval, self.job = name, interval, job
-        self._stopping = threading.Event()
-        self._thread = None
+    def __init__(self, name, interval, run):
+        self.name, self.interval, self.run = name, interval, run
+
+
+class Periodic:
+    """``jobs`` (:class:`Job`) on a :class:`futurist.periodics.PeriodicWorker`
+    of their own, each job in a thread of its own, so a slow job (a Nova
+    sync) delays no other (expiry, a heartbeat).
+
+    A job runs at once, then ``interval`` seconds after each run started
+    (a run that takes longer is followed at once, never overlapped).  One
+    that raises is logged and runs again at its next time.  ``stop()``
+    starts no new run and returns when the runs in progress have finished;
+    ``start()`` after it starts afresh.
+    """
+
+    def __init__(self, name, jobs):
+        self.name, self.jobs = name, list(jobs)
+        self._worker = self._thread = None
 
     def start(self):
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        callables = [(_periodic(job), (), {}) for job in self.jobs]
+        # NOTE: a new worker each start: leadership comes and goes, and a
+        # fresh worker is simpler to reason about than reset() on a used one.
+        # Its executor's shutdown (when start() returns) waits for the runs
+        # in progress: that is what makes stop() finish them.  The standard
+        # library's pool, whose idle threads end at shutdown at once
+        # (futurist's poll their queue once a second).
+        self._worker = periodics.PeriodicWorker(
+            callables, executor_factory=lambda: concurrent.futures.ThreadPoolExecutor(
+                len(callables), thread_name_prefix=self.name))
+        self._thread = threading.Thread(target=self._worker.start, name=self.name,
+                                        daemon=True)
         self._thread.start()
 
     def stop(self):
-        """Stop after the run in progress, if any."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        """Stop after the runs in progress, if any."""
+        if self._worker is None:
+            return
+        self._worker.stop()
+        self._thread.join()
+        self._worker = self._thread = None
 
-    def _run(self):
-        while not self._stopping.is_set():
-            try:
-                self.job()
-            except Exception:  # noqa: BLE001 - one failed run must not end the job
-                LOG.exception("%s failed; trying again in %g s", self.name, self.interval)
-            self._stopping.wait(self.interval)
+
+def _periodic(job):
+    # NOTE: a closure per job, since futurist reads the spacing from the
+    # callable itself.
+    @periodics.periodic(job.interval, run_immediately=True)
+    def run():
+        try:
+            job.run()
+        except Exception:  # noqa: BLE001 - one failed run must not end the job
+            LOG.exception("%s failed; trying again in %g s", job.name, job.interval)
+
+    run.__name__ = run.__qualname__ = job.name
+    return run
 
 
 class Background:

@@ -13,9 +13,10 @@ not implemented by every driver (etcd3gw has none), a lock is.
 """
 
 import logging
-import threading
 
 from tooz import coordination
+
+from ostro.daemon.background import Job, Periodic
 
 LOG = logging.getLogger(__name__)
 
@@ -29,31 +30,28 @@ class Leadership:
         self.lock_name, self.interval = lock_name, interval
         self.on_elected, self.on_lost = on_elected, on_lost
         self.is_leader = False
-        self._stopping = threading.Event()
-        self._thread = None
         self._coordinator = self._lock = None
+        # NOTE: one heartbeat at a time in a thread of its own: elections
+        # go on whatever the broker or a background job is doing.
+        self._heartbeat = Periodic("leader-election",
+                                   [Job("leader-election", interval, self._tick)])
 
     def start(self):
-        self._thread = threading.Thread(target=self._run, name="leader-election", daemon=True)
-        self._thread.start()
+        self._heartbeat.start()
 
     def stop(self):
         """Step down (finishing the background work), release the lock, stop."""
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join()
+        self._heartbeat.stop()
         self._step_down()
         self._disconnect()
 
-    def _run(self):
-        while not self._stopping.is_set():
-            try:
-                self._beat()
-            except Exception:  # noqa: BLE001 - any backend failure: retry from scratch
-                LOG.exception("coordination backend failed; stepping down and retrying")
-                self._step_down()
-                self._disconnect()
-            self._stopping.wait(self.interval)
+    def _tick(self):
+        try:
+            self._beat()
+        except Exception:  # noqa: BLE001 - any backend failure: retry from scratch
+            LOG.exception("coordination backend failed; stepping down and retrying")
+            self._step_down()
+            self._disconnect()
 
     def _beat(self):
         if self._coordinator is None:

@@ -14,6 +14,7 @@ import logging
 
 import oslo_messaging
 
+from ostro.daemon import messaging
 from ostro.inventory.instance import Instance, groups_of
 
 LOG = logging.getLogger(__name__)
@@ -131,22 +132,26 @@ class Listener:
     def __init__(self, conf, reconciler):
         self.conf, self.reconciler = conf, reconciler
         self.endpoint = Endpoint(reconciler)
-        self.transport = self.listener = None
+        self.started = None
 
     def start(self):
         # NOTE: a new transport each time this engine is elected: a listener
-        # stopped when leadership was lost is not reused.
+        # stopped when leadership was lost is not reused.  Started in the
+        # background (ostro.daemon.messaging): with the broker down the
+        # leader's other work goes on, and the listener joins when it is back.
         conf = self.conf
-        self.transport = oslo_messaging.get_notification_transport(conf)
+        transport = oslo_messaging.get_notification_transport(conf)
         targets = [oslo_messaging.Target(topic=topic) for topic in conf.notifications.topics]
-        self.listener = oslo_messaging.get_notification_listener(
-            self.transport, targets, [self.endpoint], pool=conf.notifications.pool)
-        self.listener.start()
+        listener = oslo_messaging.get_notification_listener(
+            transport, targets, [self.endpoint], pool=conf.notifications.pool)
+        self.started = messaging.Started(
+            self.name, listener,
+            on_started=lambda: LOG.info("listening to notifications on %s",
+                                        ", ".join(conf.notifications.topics)))
+        self.started.start()
 
     def stop(self):
         """Stop taking messages and finish the one in hand."""
-        if self.listener is not None:
-            self.listener.stop()
-            self.listener.wait()
-            self.transport.cleanup()
-            self.listener = self.transport = None
+        if self.started is not None:
+            self.started.stop()
+            self.started = None

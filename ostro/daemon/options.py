@@ -23,6 +23,15 @@ daemon_opts = [
     cfg.FloatOpt("expiry_interval", default=30.0, min=0.01,
                  help="Seconds between the leader's releases of planned and reserved "
                       "placements past planned_ttl / reserved_ttl."),
+    cfg.IntOpt("graceful_shutdown_timeout", default=60, min=0, mutable=True,
+               help="Seconds valet-engine may take to stop on SIGTERM or SIGINT "
+                    "(finish the calls in flight and the background run in "
+                    "progress, release the leader lock); past them it exits 1 "
+                    "at once. 0: wait as long as it takes."),
+    cfg.FloatOpt("broker_check_interval", default=10.0, min=0.01,
+                 help="Seconds between valet-engine's checks that the broker "
+                      "([DEFAULT] transport_url, rabbit driver) answers; the log "
+                      "says when RPC becomes unavailable and when it is back."),
 ]
 
 inventory_opts = [

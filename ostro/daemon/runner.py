@@ -1,5 +1,11 @@
 """One engine: the RPC server, leader election, and the background work the
-leader runs (:mod:`ostro.daemon`), wired from the configuration."""
+leader runs (:mod:`ostro.daemon`), wired from the configuration.
+
+Nothing here waits for the broker: the RPC server starts in the background
+(:class:`~ostro.daemon.messaging.Started`) and a :class:`BrokerWatch` says
+in the log when RPC is unavailable, so leader election, expiry and the sync
+go on without a broker, and the engine stops whatever the broker's state.
+"""
 
 import functools
 import logging
@@ -7,8 +13,9 @@ import os
 import socket
 
 from ostro import replica
-from ostro.daemon.background import Background, Periodic
+from ostro.daemon.background import Background, Job, Periodic
 from ostro.daemon.leader import Leadership
+from ostro.daemon.messaging import BrokerWatch, Started
 from ostro.errors import Unavailable
 from ostro.operations import Operations
 from ostro.state.store import Store
@@ -26,7 +33,14 @@ class Daemon:
         self.member_id = f"{socket.gethostname()}-{os.getpid()}"
         self.store = Store(conf.database.connection)
         self.replica = replica.replica_for(conf, store=self.store)
-        self.rpc = build_server(conf, Operations(self.replica), server=self.member_id)
+        topic = conf.engine.topic
+        self.rpc = Started(
+            "RPC server", build_server(conf, Operations(self.replica), server=self.member_id),
+            on_started=lambda: LOG.info("engine %s serving RPC on topic %s",
+                                        self.member_id, topic))
+        self.broker = BrokerWatch(conf, timeout=min(5.0, conf.engine.broker_check_interval))
+        self.watch = Periodic("broker-watch", [
+            Job("broker-watch", conf.engine.broker_check_interval, self.broker.check)])
         self.background = Background(self._workers())
         coordination = conf.coordination
         self.leadership = Leadership(coordination.backend_url, self.member_id,
@@ -35,6 +49,7 @@ class Daemon:
                                      on_lost=self.background.stop)
 
     def _workers(self):
+        jobs = []
         workers = []
         if self.conf.inventory.driver == "nova":
             from ostro.daemon import notifications, sync
@@ -49,11 +64,13 @@ class Daemon:
             # when its token expires) for every sync, made on the first one.
             client = functools.cache(lambda: nova.client(self.conf))
             self.reconciler = sync.Reconciler(self.replica, layout, lambda: nova.read(client()))
-            workers.append(Periodic("nova-sync", group.sync_interval, self.reconciler.sync))
+            jobs.append(Job("nova-sync", group.sync_interval, self.reconciler.sync))
             if self.conf.notifications.enabled:
                 workers.append(notifications.Listener(self.conf, self.reconciler))
-        workers.append(Periodic("expiry", self.conf.engine.expiry_interval, self.expire))
-        return workers
+        jobs.append(Job("expiry", self.conf.engine.expiry_interval, self.expire))
+        # NOTE: the periodic jobs first, so they run while a listener waits
+        # for the broker (it starts in the background anyway).
+        return [Periodic(", ".join(job.name for job in jobs), jobs), *workers]
 
     def expire(self):
         """Release placements past their TTL (every write does; this is the
@@ -64,16 +81,19 @@ class Daemon:
             LOG.info("expiry skipped: %s", exc.message)
 
     def start(self):
+        LOG.info("engine %s starting the RPC server on topic %s (in the background: "
+                 "calls are served once the broker answers)", self.member_id,
+                 self.conf.engine.topic)
         self.rpc.start()
-        LOG.info("engine %s serving RPC on topic %s", self.member_id, self.conf.engine.topic)
+        if self.broker.checked:
+            self.watch.start()
         self.leadership.start()
 
     def stop(self):
         """Stop taking calls, finish those in flight, step down, close."""
         LOG.info("engine %s stopping", self.member_id)
         self.rpc.stop()
-        self.rpc.wait()
+        self.watch.stop()
         self.leadership.stop()
-        self.rpc.transport.cleanup()
         self.store.close()
         LOG.info("engine %s stopped", self.member_id)

@@ -5,7 +5,7 @@ with leadership.  (Killing a leader process: tests/rabbitmq.)"""
 import threading
 import time
 
-from ostro.daemon.background import Background, Periodic
+from ostro.daemon.background import Background, Job, Periodic
 from ostro.daemon.leader import Leadership
 
 
@@ -56,7 +56,7 @@ def test_background_work_runs_only_while_started():
         runs.append(1)
         ran.set()
 
-    work = Background([Periodic("job", 0.01, job)])
+    work = Background([Periodic("jobs", [Job("job", 0.01, job)])])
     work.start()
     ran.wait(30)
     work.stop()
@@ -64,3 +64,29 @@ def test_background_work_runs_only_while_started():
     time.sleep(0.1)
     assert count >= 1 and len(runs) == count      # nothing after stop()
     work.stop()                                   # stopping twice is harmless
+
+
+def test_stop_finishes_the_run_in_progress_and_a_failed_run_is_retried():
+    started, release = threading.Event(), threading.Event()
+    finished, failures = [], []
+
+    def slow():
+        started.set()
+        release.wait(30)
+        finished.append(1)
+
+    def failing():
+        failures.append(1)
+        raise RuntimeError("boom")
+
+    work = Periodic("jobs", [Job("slow", 60, slow), Job("failing", 0.01, failing)])
+    work.start()
+    started.wait(30)
+    wait_until(lambda: len(failures) >= 2)      # it went on after failing
+    stopper = threading.Thread(target=work.stop)
+    stopper.start()
+    stopper.join(0.2)
+    assert stopper.is_alive() and not finished  # stop() waits for the run
+    release.set()
+    stopper.join(30)
+    assert finished == [1]

@@ -10,6 +10,7 @@ import uuid
 import webtest
 from oslo_config import cfg
 from oslo_log import formatters, log
+from oslo_middleware.healthcheck import opts as health_opts
 
 from tests.api import engine_cases, rpc_cases
 from valet_api import app as valet_app
@@ -79,3 +80,20 @@ def test_request_ids_reach_the_engines_log_lines_over_rpc(tmp_path):
     assert len(lines) == 1
     assert f"[{global_id} {local_id} noauth p-ids " in lines[0]
 
+
+
+def test_disable_by_file_drains_the_node(tmp_path):
+    """``[healthcheck] backends = disable_by_file`` adds to Valet's check."""
+    drain = tmp_path / "disable"
+    url = f"sqlite:///{tmp_path / 'valet.sqlite'}"
+    conf = engine_cases.engine_conf(url, engine_cases.write_inventory(tmp_path))
+    conf.register_opts(health_opts.HEALTHCHECK_OPTS + health_opts.DISABLE_BY_FILE_OPTS,
+                       group="healthcheck")
+    conf.set_override("backends", ["disable_by_file"], "healthcheck")
+    conf.set_override("disable_by_file_path", str(drain), "healthcheck")
+    with engine_cases.engine_api(url, None, conf=conf) as app:
+        assert app.get("/healthcheck", status=200).text == \
+            "database: OK; engine: in process\nOK"
+        drain.touch()
+        assert app.get("/healthcheck", status=503).text == \
+            "database: OK; engine: in process\nDISABLED BY FILE"

@@ -65,7 +65,8 @@ class Site:
     """A directory standing in for the machine's paths: ``root`` (readable by
     valet, unlike pytest's 0700 tmp_path), ``state`` and ``logs`` owned by
     valet as tmpfiles-valet.conf makes /var/lib/valet and /var/log/valet, and
-    ``valet.conf`` over a SQLite file the venv's valet-db-manage created."""
+    ``valet.conf`` (``log_dir`` the logs) over a SQLite file the venv's
+    valet-db-manage created."""
 
     def __init__(self, venv):
         self.venv = venv
@@ -84,7 +85,8 @@ class Site:
         """An oslo.config file ``name`` over this site's state directory and
         database, plus ``sections`` (``api={"port": 8090}``)."""
         settings = {
-            "DEFAULT": {"state_path": self.state},
+            # As doc/install.md's valet.conf: the app logs in the logs directory.
+            "DEFAULT": {"state_path": self.state, "log_dir": self.logs},
             "database": {"connection": self.database},
             # NOTE: the proxies' tests need links that follow X-Forwarded-Proto;
             # doc/install.md tells operators behind a TLS proxy to set the same.

@@ -83,6 +83,8 @@ def test_the_site_serves_the_api_from_the_venv(running, apache):
     # The schema valet-db-manage made, in the file valet.conf names.
     assert body["status"]["database"] == {"state": "ok", "backend": "sqlite", "generation": 0}
     servers.wait_for_text(site.logs / "valet-api-access.log", '"GET /v1/status HTTP/1.1" 200')
+    # valet.conf's log_dir: the app's own log, named after the WSGI script.
+    assert (site.logs / "valet-api-wsgi.log").owner() == "valet"
 
 
 def test_the_app_runs_in_two_daemon_processes_as_valet(running):

@@ -106,6 +106,8 @@ def test_the_api_answers_over_tls_through_nginx_and_uwsgi(site, nginx):
     log = site.logs / "valet-api-uwsgi.log"
     servers.wait_for_text(log, "GET /v1/status => generated")
     assert log.owner() == "valet"
+    # valet.conf's log_dir: the app's own log, named after the WSGI script.
+    assert (site.logs / "valet-api-wsgi.log").owner() == "valet"
 
 
 def test_links_are_https_behind_nginx(site, nginx):

@@ -99,9 +99,12 @@ def test_valet_api_serves_and_stops_cleanly_as_the_unit_runs_it(site):
     server, timeout = start_as_the_unit_does("valet-api.service", site,
                                              api={"host": "127.0.0.1", "port": port})
     try:
-        status, _, body = servers.wait_for(f"http://127.0.0.1:{port}/", server)
+        log = site.logs / "valet-api.log"
+        status, _, body = servers.wait_for(f"http://127.0.0.1:{port}/", server, [log])
         assert status == 200 and body["versions"][0]["id"] == "v1.0"
         assert server.owners()[server.pid] == "valet"
+        # LogsDirectory=valet and log_dir: the log where the operator looks.
+        assert log.owner() == "valet"
     finally:
         status, took = stopped_in_time(server, timeout)
     assert status in CLEAN_STOP, server.tail()
@@ -115,15 +118,16 @@ def test_valet_engine_without_its_broker_stops_cleanly_as_the_unit_runs_it(site)
         "valet-engine.service", site,
         DEFAULT={"transport_url": "rabbit://guest:guest@127.0.0.1:1/"})
     try:
-        servers.wait_for_text(server.output, "database at revision", timeout=60)
+        log = site.logs / "valet-engine.log"
+        servers.wait_for_text(log, "database at revision", timeout=60)
         # NOTE: past the upgrade the engine sets up its service and starts
         # retrying the broker: the stop must work from there, not only before.
         time.sleep(3)
-        assert server.process.poll() is None, server.tail()
+        assert server.process.poll() is None, server.tail(log)
         assert server.owners()[server.pid] == "valet"
     finally:
         status, took = stopped_in_time(server, timeout)
-    assert status in CLEAN_STOP, server.tail()
+    assert status in CLEAN_STOP, server.tail(log)
     assert took < timeout
 
 

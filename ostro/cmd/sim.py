@@ -122,14 +122,14 @@ def setup_logging(args):
     they name say; no file is searched for when none is named."""
     conf = cfg.ConfigOpts()
     logging.register_options(conf)
-    # NOTE: stdout is for the JSON answer.
-    conf.set_default("use_stderr", True)
     conf([], project="valet", prog="valet-sim", default_config_files=args.config_file,
          default_config_dirs=args.config_dir)
     if args.log_file:
         conf.set_override("log_file", args.log_file)
     if args.debug:
         conf.set_override("debug", True)
+    if not (conf.log_file or conf.log_dir):
+        conf.set_default("use_stderr", True)        # NOTE: stdout is for the JSON answer
     logging.setup(conf, "valet")
     return conf
 

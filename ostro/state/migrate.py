@@ -109,13 +109,14 @@ def _add_commands(subparsers):
 def main(argv=None):
     conf = cfg.ConfigOpts()
     logging.register_options(conf)
-    # NOTE: stdout is for the answer (``version`` is read by scripts).
-    conf.set_default("use_stderr", True)
     engine_config.register_opts(conf)
     options.register_opts(conf)
     conf.register_cli_opt(cfg.SubCommandOpt("command", title="commands",
                                             handler=_add_commands))
     conf(sys.argv[1:] if argv is None else argv, project="valet", prog="valet-db-manage")
+    if not (conf.log_file or conf.log_dir):
+        # NOTE: stdout is for the answer (``version`` is read by scripts).
+        conf.set_default("use_stderr", True)
     logging.setup(conf, "valet")
     COMMANDS[conf.command.name][0](conf)
     return 0

@@ -83,7 +83,8 @@ class Site:
 
     def config(self, name, **sections):
         """An oslo.config file ``name`` over this site's state directory and
-        database, plus ``sections`` (``api={"port": 8090}``)."""
+        database, plus ``sections`` (``api={"port": 8090}``; ``None`` leaves
+        an option out)."""
         settings = {
             # As doc/install.md's valet.conf: the app logs in the logs directory.
             "DEFAULT": {"state_path": self.state, "log_dir": self.logs},
@@ -95,7 +96,8 @@ class Site:
         for group, options in sections.items():
             settings.setdefault(group, {}).update(options)
         return self.write(name, "".join(
-            f"[{group}]\n" + "".join(f"{key} = {value}\n" for key, value in options.items())
+            f"[{group}]\n" + "".join(f"{key} = {value}\n" for key, value in options.items()
+                                     if value is not None)
             for group, options in settings.items()))
 
     def directory(self, name, owner=None, mode=0o755):

@@ -36,6 +36,9 @@ Include {site.root}/valet-api.conf
 def apache(deploy_venv):
     """The configured site: ``(site, port, server config path)``."""
     site = servers.Site(deploy_venv)
+    # NOTE: no log_dir here (test_nginx_uwsgi.py has one): the app's lines
+    # then go to the vhost's error log.
+    site.conf = site.config("valet-api-apache.valet.conf", DEFAULT={"log_dir": None})
     port = servers.free_port()
     site.write("valet-api.conf", servers.sample("valet-api-apache.conf", {
         "/opt/valet": str(deploy_venv),
@@ -83,8 +86,17 @@ def test_the_site_serves_the_api_from_the_venv(running, apache):
     # The schema valet-db-manage made, in the file valet.conf names.
     assert body["status"]["database"] == {"state": "ok", "backend": "sqlite", "generation": 0}
     servers.wait_for_text(site.logs / "valet-api-access.log", '"GET /v1/status HTTP/1.1" 200')
-    # valet.conf's log_dir: the app's own log, named after the WSGI script.
-    assert (site.logs / "valet-api-wsgi.log").owner() == "valet"
+
+
+def test_the_apps_log_lines_are_in_the_sites_error_log(running, apache):
+    server, url = running
+    site = apache[0]
+    status, headers, _ = servers.fetch(f"{url}/v1/groups/no-such-group")
+    assert status == 404
+    # The app's own line (with its request id), from the daemon process.
+    line = servers.wait_for_text(site.logs / "valet-api-error.log",
+                                 "GET /v1/groups/no-such-group: 404").splitlines()[-1]
+    assert headers["X-OpenStack-Request-Id"] in line
 
 
 def test_the_app_runs_in_two_daemon_processes_as_valet(running):

@@ -106,8 +106,17 @@ def test_the_api_answers_over_tls_through_nginx_and_uwsgi(site, nginx):
     log = site.logs / "valet-api-uwsgi.log"
     servers.wait_for_text(log, "GET /v1/status => generated")
     assert log.owner() == "valet"
-    # valet.conf's log_dir: the app's own log, named after the WSGI script.
-    assert (site.logs / "valet-api-wsgi.log").owner() == "valet"
+
+
+def test_the_apps_log_lines_are_in_log_dir(site, nginx):
+    server, url = nginx
+    status, headers, _ = servers.fetch(f"{url}/v1/groups/no-such-group", cafile=site.cert)
+    assert status == 404
+    # valet.conf's log_dir: the app's own file, named after the WSGI script.
+    log = site.logs / "valet-api-wsgi.log"
+    line = servers.wait_for_text(log, "GET /v1/groups/no-such-group: 404").splitlines()[-1]
+    assert headers["X-OpenStack-Request-Id"] in line
+    assert log.owner() == "valet"
 
 
 def test_links_are_https_behind_nginx(site, nginx):

@@ -114,7 +114,10 @@ class Site:
         path.chmod(0o644)
         return path
 
-    def remove(self):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -35,22 +35,21 @@ Include {site.root}/valet-api.conf
 @pytest.fixture(scope="module")
 def apache(deploy_venv):
     """The configured site: ``(site, port, server config path)``."""
-    site = servers.Site(deploy_venv)
-    # NOTE: no log_dir here (test_nginx_uwsgi.py has one): the app's lines
-    # then go to the vhost's error log.
-    site.conf = site.config("valet-api-apache.valet.conf", DEFAULT={"log_dir": None})
-    port = servers.free_port()
-    site.write("valet-api.conf", servers.sample("valet-api-apache.conf", {
-        "/opt/valet": str(deploy_venv),
-        "/var/lib/valet": str(site.state),
-        "Listen 8090": f"Listen 127.0.0.1:{port}",
-        "*:8090": f"127.0.0.1:{port}",
-    }))
-    # NOTE: Apache writes its logs as root; www-data and valet only read here.
-    site.logs.chmod(0o755)
-    config = site.write("apache2.conf", server_config(site, port))
-    yield site, port, config
-    site.remove()
+    with servers.Site(deploy_venv) as site:
+        # NOTE: no log_dir here (test_nginx_uwsgi.py has one): the app's lines
+        # then go to the vhost's error log.
+        site.conf = site.config("valet-api-apache.valet.conf", DEFAULT={"log_dir": None})
+        port = servers.free_port()
+        site.write("valet-api.conf", servers.sample("valet-api-apache.conf", {
+            "/opt/valet": str(deploy_venv),
+            "/var/lib/valet": str(site.state),
+            "Listen 8090": f"Listen 127.0.0.1:{port}",
+            "*:8090": f"127.0.0.1:{port}",
+        }))
+        # NOTE: Apache writes its logs as root; www-data and valet only read here.
+        site.logs.chmod(0o755)
+        config = site.write("apache2.conf", server_config(site, port))
+        yield site, port, config
 
 
 @pytest.fixture(scope="module")

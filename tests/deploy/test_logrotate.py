@@ -13,9 +13,8 @@ from tests.deploy import servers
 
 @pytest.fixture
 def site(deploy_venv):
-    site = servers.Site(deploy_venv)
-    yield site
-    site.remove()
+    with servers.Site(deploy_venv) as site:
+        yield site
 
 
 def test_logrotate_reads_the_shipped_file(site):

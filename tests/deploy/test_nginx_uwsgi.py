@@ -44,26 +44,25 @@ def certificate(site):
 
 @pytest.fixture(scope="module")
 def site(deploy_venv):
-    site = servers.Site(deploy_venv)
-    site.api_port, site.tls_port = servers.free_port(), servers.free_port()
-    site.uwsgi_ini = site.write("valet-api-uwsgi.ini", servers.sample("valet-api-uwsgi.ini", {
-        "/opt/valet": str(deploy_venv),
-        "/etc/valet/valet.conf": str(site.conf),
-        "/var/lib/valet": str(site.state),
-        "/var/log/valet": str(site.logs),
-        "127.0.0.1:8090": f"127.0.0.1:{site.api_port}",
-    }))
-    site.key, site.cert = certificate(site)
-    site.write("valet-api-nginx.conf", servers.sample("valet-api-nginx.conf", {
-        "127.0.0.1:8090": f"127.0.0.1:{site.api_port}",
-        "listen 443 ssl;": f"listen 127.0.0.1:{site.tls_port} ssl;",
-        "/etc/ssl/certs/valet.example.com.pem": str(site.cert),
-        "/etc/ssl/private/valet.example.com.key": str(site.key),
-    }))
-    site.directory("nginx-temp")
-    site.nginx_conf = site.write("nginx.conf", main_config(site))
-    yield site
-    site.remove()
+    with servers.Site(deploy_venv) as site:
+        site.api_port, site.tls_port = servers.free_port(), servers.free_port()
+        site.uwsgi_ini = site.write("valet-api-uwsgi.ini", servers.sample("valet-api-uwsgi.ini", {
+            "/opt/valet": str(deploy_venv),
+            "/etc/valet/valet.conf": str(site.conf),
+            "/var/lib/valet": str(site.state),
+            "/var/log/valet": str(site.logs),
+            "127.0.0.1:8090": f"127.0.0.1:{site.api_port}",
+        }))
+        site.key, site.cert = certificate(site)
+        site.write("valet-api-nginx.conf", servers.sample("valet-api-nginx.conf", {
+            "127.0.0.1:8090": f"127.0.0.1:{site.api_port}",
+            "listen 443 ssl;": f"listen 127.0.0.1:{site.tls_port} ssl;",
+            "/etc/ssl/certs/valet.example.com.pem": str(site.cert),
+            "/etc/ssl/private/valet.example.com.key": str(site.key),
+        }))
+        site.directory("nginx-temp")
+        site.nginx_conf = site.write("nginx.conf", main_config(site))
+        yield site
 
 
 @pytest.fixture(scope="module")

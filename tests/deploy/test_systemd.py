@@ -28,9 +28,8 @@ def unit(name, venv):
 
 @pytest.fixture
 def site(deploy_venv):
-    site = servers.Site(deploy_venv)
-    yield site
-    site.remove()
+    with servers.Site(deploy_venv) as site:
+        yield site
 
 
 def test_systemd_analyze_verifies_both_units_with_the_real_executables(site):

@@ -27,19 +27,25 @@ def database(tmp_path):
 
 @pytest.fixture
 def start_engine(tmp_path, database):
-    """``start_engine(**sections)``: a started engine (tests.rabbitmq.engines.Process)
+    """``start_engine(sections)``: a started engine (tests.rabbitmq.engines.Process)
     and its config file; every one is stopped (by its pid) at the end."""
-    inventory = write_inventory(tmp_path)
+    inventory_file = write_inventory(tmp_path)
     started = []
 
-    def start(name="engine", **sections):
-        fast = {"engine": {"planned_ttl": 1, "expiry_interval": 0.2,
-                           "broker_check_interval": 0.5,
-                           "graceful_shutdown_timeout": GRACEFUL}}
-        for group, options in sections.items():
-            fast.setdefault(group, {}).update(options)
-        conf = engines.write_conf(tmp_path / name, closed_port_url(), database, inventory,
-                                  engines.new_topic(), **fast)
+    def start(sections=None, name="engine"):
+        directory = tmp_path / name
+        directory.mkdir()
+        groups = {
+            "DEFAULT": {"state_path": directory / "state", "transport_url": closed_port_url()},
+            "database": {"connection": database},
+            "engine": {"mode": "rpc", "topic": engines.new_topic(), "planned_ttl": 1,
+                       "expiry_interval": 0.2, "broker_check_interval": 0.5,
+                       "graceful_shutdown_timeout": GRACEFUL},
+            "inventory": {"driver": "file", "file": inventory_file},
+            "coordination": {"backend_url": f"file://{tmp_path / 'coordination'}",
+                             "heartbeat_interval": 0.2},
+        }
+        conf = live_server.write_groups(directory / "valet.conf", groups, sections)
         process = engines.engine(tmp_path / name, conf)
         started.append(process)
         return process, conf

@@ -8,7 +8,10 @@ in place (same process, same leadership).  The waits are deadlines against
 a hang, not performance limits.
 """
 
+import contextlib
 import signal
+import socket
+import threading
 
 from tests.daemon.conftest import GRACEFUL
 from tests.rabbitmq.test_daemon import local_operations, plan_body
@@ -77,3 +80,46 @@ def test_sighup_applies_debug_in_place(start_engine):
     assert after.count("starting the RPC server") == 1
 
     assert stop_with(engine, signal.SIGTERM) == 0, engine.text()[-3000:]
+
+
+class SilentNova:
+    """A TCP server on 127.0.0.1 that takes connections and never answers:
+    a Nova whose every request hangs.  ``connected`` is set at the first."""
+
+    def __init__(self):
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.connected = threading.Event()
+        self.connections = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = self.sock.accept()
+                self.connections.append(connection)
+                self.connected.set()
+
+    def close(self):
+        for connection in self.connections:
+            connection.close()
+        self.sock.close()
+
+
+def test_a_stop_longer_than_the_timeout_exits_1_at_the_bound(start_engine):
+    nova = SilentNova()
+    try:
+        # The nova driver's sync (the leader's, broker or not) hangs on a
+        # Nova that never answers; a stop must wait for it, up to the bound.
+        engine, _ = start_engine({
+            "engine": {"graceful_shutdown_timeout": 2},
+            "inventory": {"driver": "nova", "auth_type": "none",
+                          "endpoint_override": f"http://127.0.0.1:{nova.port}/v2.1"}})
+        engine.wait_for("background work started: nova-sync, expiry, "
+                        "notification-listener", timeout=60)
+        assert nova.connected.wait(60), engine.text()[-3000:]
+        engine.wait_for(UNAVAILABLE, timeout=60)
+        assert stop_with(engine, signal.SIGTERM) == 1, engine.text()[-3000:]
+        assert "graceful shutdown took longer than 2 s: exiting now" in engine.text()
+    finally:
+        nova.close()

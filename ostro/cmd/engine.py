@@ -15,7 +15,13 @@ graceful_shutdown_timeout``); SIGHUP reloads the mutable options.
 # needs no monkey-patching and is what the engine's threads are.
 from oslo_service import backend
 
-backend.init_backend(backend.BackendType.THREADING)
+try:
+    backend.init_backend(backend.BackendType.THREADING)
+except ValueError as exc:
+    # NOTE: oslo.service says only "Unknown backend" when the backend's
+    # own dependency (cotyledon) is missing.
+    raise ImportError("valet-engine needs oslo.service's threading backend: "
+                      "install 'oslo.service[threading]' (it adds cotyledon)") from exc
 
 import sys  # noqa: E402
 

@@ -28,6 +28,7 @@ class Started:
         self._lock = threading.Lock()
         self._thread = None
         self.started = self._stopping = False
+        self.ready = threading.Event()      # set once it serves
 
     def start(self):
         # NOTE: a daemon thread: a start still retrying at exit must not
@@ -47,7 +48,9 @@ class Started:
         if stopping:
             LOG.info("%s connected after its stop was asked: stopping it", self.name)
             self._stop_server()
-        elif self.on_started is not None:
+            return
+        self.ready.set()
+        if self.on_started is not None:
             self.on_started()
 
     def stop(self):

@@ -150,6 +150,10 @@ class Listener:
                                         ", ".join(conf.notifications.topics)))
         self.started.start()
 
+    def wait_until_listening(self, timeout):
+        """Whether the listener consumes within ``timeout`` seconds of start()."""
+        return self.started is not None and self.started.ready.wait(timeout)
+
     def stop(self):
         """Stop taking messages and finish the one in hand."""
         if self.started is not None:

@@ -223,6 +223,9 @@ class NotificationsOverRabbitTest(NovaSyncTest):
         self.reconciler.sync()
         self.listener.start()
         self.addCleanup(self.listener.stop)
+        # NOTE: it connects in the background; what is sent before its
+        # queue exists would be lost.
+        self.assertTrue(self.listener.wait_until_listening(60))
         resources = {"orch-db": {"type": "OS::Nova::Server", "name": "db",
                                  "properties": {"flavor": "valet.small"}}}
         host = self.operations.create_plan(resources, "stack-2")["placements"]["orch-db"][

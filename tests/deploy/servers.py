@@ -228,14 +228,18 @@ def wait_for(url, server, logs=(), timeout=60, cafile=None):
             time.sleep(0.2)
 
 
-def wait_for_text(path, text, timeout=10):
+def wait_for_text(path, text, timeout=10, server=None):
     """The content of ``path`` once it contains ``text``: servers write their
-    log line for a request after they answered it."""
+    log line for a request after they answered it.  With ``server``, its
+    exit ends the wait at once, with its output."""
     path = pathlib.Path(path)
     deadline = time.monotonic() + timeout
     while True:
         content = path.read_text(errors="replace") if path.exists() else ""
         if text in content:
             return content
+        if server is not None and server.process.poll() is not None:
+            pytest.fail(f"{server.argv[0]} exited {server.process.returncode}\n"
+                        + server.tail(path))
         assert time.monotonic() < deadline, f"{path} has no {text!r}:\n{content[-2000:]}"
         time.sleep(0.1)

@@ -115,7 +115,7 @@ def test_valet_engine_without_its_broker_stops_cleanly_as_the_unit_runs_it(site)
         DEFAULT={"transport_url": "rabbit://guest:guest@127.0.0.1:1/"})
     try:
         log = site.logs / "valet-engine.log"
-        servers.wait_for_text(log, "database at revision", timeout=60)
+        servers.wait_for_text(log, "database at revision", timeout=60, server=server)
         # NOTE: past the upgrade the engine sets up its service and starts
         # retrying the broker: the stop must work from there, not only before.
         time.sleep(3)

@@ -119,7 +119,9 @@ daemon: $(STAMP)
 # The wheel installed into a venv of Debian's python3 (the one mod_wsgi and
 # uwsgi's python3 plugin embed), then the deployment samples with the real
 # apache2, nginx, uwsgi, systemd-analyze and logrotate.
-DEPLOY_VENV ?= .venv-deploy
+# NOTE: outside the checkout, whose parents (e.g. /root) the valet user the
+# servers run as may not be allowed to enter; one per checkout.
+DEPLOY_VENV ?= /var/tmp/valet-deploy-$(shell printf %s '$(CURDIR)' | md5sum | cut -c1-8)
 deploy: $(STAMP) system-packages
 	tools/build-deploy-venv $(DEPLOY_VENV)
 	VALET_DEPLOY_VENV=$(abspath $(DEPLOY_VENV)) $(BIN)/pytest tests/deploy

@@ -218,8 +218,13 @@ def tail(host, name):
 def check_the_host(host):
     """What the doc says the commands leave behind."""
     base = host.base
-    assert "valet:x:" in (host.sysusers_root / "etc" / "passwd").read_text()
-    assert "valet:x:" in (host.useradd_root / "etc" / "passwd").read_text()
+    for root in (host.sysusers_root, host.useradd_root):
+        # NOTE: the password field is "x" or "!" depending on whether that
+        # root has a shadow file; the user, its home and its shell matter.
+        entries = [line.split(":") for line in (root / "etc" / "passwd").read_text().splitlines()]
+        valet = next((entry for entry in entries if entry[0] == "valet"), None)
+        assert valet is not None, f"no valet user in {root}/etc/passwd"
+        assert valet[-2].endswith("/var/lib/valet") and valet[-1].endswith("nologin"), valet
     assert (base / "var" / "lib" / "valet" / "valet.sqlite").is_file()
     assert {path.name for path in (base / "etc" / "systemd" / "system").iterdir()} >= {
         "valet-api.service"}

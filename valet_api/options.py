@@ -5,6 +5,12 @@
 """
 
 from oslo_config import cfg
+from oslo_middleware import sizelimit
+
+#: Bytes of a request body; a plan's body is its Heat stack's resources (about
+#: 250 bytes a server), so Heat's own limit (``max_json_body_size``, 1 MiB)
+#: rather than oslo.middleware's 112 KiB (about 400 servers).
+MAX_REQUEST_BODY_SIZE = 1024 * 1024
 
 api_opts = [
     cfg.HostAddressOpt("host", default="0.0.0.0",
@@ -28,7 +34,15 @@ api_opts = [
 
 
 def register_opts(conf):
+    set_lib_defaults()
     conf.register_opts(api_opts, group="api")
+
+
+def set_lib_defaults():
+    """Valet's defaults for library options: the ``oslo.config.opts.defaults``
+    entry point ``valet.api``, which oslo-config-generator calls too, so the
+    sample shows the defaults valet-api runs with."""
+    cfg.set_defaults(sizelimit.OPTS, max_request_body_size=MAX_REQUEST_BODY_SIZE)
 
 
 def list_opts():

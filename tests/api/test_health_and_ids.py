@@ -97,3 +97,19 @@ def test_disable_by_file_drains_the_node(tmp_path):
         drain.touch()
         assert app.get("/healthcheck", status=503).text == \
             "database: OK; engine: in process\nDISABLED BY FILE"
+
+
+def test_the_default_body_limit_admits_what_heat_admits(tmp_path):
+    """Valet's default is Heat's 1 MiB, not oslo.middleware's 112 KiB: a
+    stack Heat accepts is not refused for its size."""
+    conf = engine_cases.engine_conf(f"sqlite:///{tmp_path / 'valet.sqlite'}",
+                                    tmp_path / "none.yaml")
+    app = webtest.TestApp(valet_app.setup_app(conf=conf))
+    assert conf.oslo_middleware.max_request_body_size == 1024 * 1024
+    padding = {"description": "x" * (600 * 1024)}          # over 112 KiB, under 1 MiB
+    answer = app.post_json("/v1/groups", {"name": "big", "type": "diversity",
+                                          "level": "host", **padding}, expect_errors=True)
+    assert answer.status_int != 413, answer.text
+    over = {"description": "x" * (1024 * 1024)}
+    refused = app.post_json("/v1/groups", {"name": "bigger", **over}, status=413)
+    assert "max_request_body_size (1048576 bytes)" in refused.json["error"]["message"]

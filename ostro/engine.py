@@ -261,6 +261,17 @@ class Engine:
     def get_placement(self, key):
         return _found(self.find_placement(key), f"no placement {key}")
 
+    def _named_for(self, placement, project_id):
+        """`` by plan <id>`` when ``project_id`` may know ``placement``'s plan
+        (its own, or either side has no project); else nothing, so a reused
+        orchestration id never names another project's plan."""
+        owner = self.plans.get(placement.plan_id)
+        if owner is None:
+            return " by existing placements" if placement.plan_id is None else ""
+        if None in (project_id, owner.project_id) or project_id == owner.project_id:
+            return f" by plan {owner.id}"
+        return ""
+
     def _owner(self, orch_or_resource_id):
         placement = self.find_placement(orch_or_resource_id)
         if placement is None or placement.plan_id not in self.plans:
@@ -280,8 +291,8 @@ class Engine:
         for orch_id in stack.resources:
             owner = self.placements.get(orch_id)
             if owner is not None and owner.plan_id != plan.id:
-                raise InvalidInput(f"resource {orch_id} is already placed by plan "
-                                   f"{owner.plan_id or 'of existing placements'}")
+                raise InvalidInput(f"resource {orch_id} is already placed"
+                                   f"{self._named_for(owner, plan.project_id)}")
         rules = _scoped_rules(plan, group_rules(stack))
         items = item_model.stack_items(stack, rules)
         # NOTE: the search never writes to its base state, so a new plan can

@@ -84,11 +84,12 @@ class NotFound(OstroError):
     kind = "NotFound"
 
 
-class NotOwner(OstroError):
-    """The plan belongs to another project than the one the caller acts in
-    (the API answers 403 naming its policy rule)."""
+class NotOwner(NotFound):
+    """The plan or placement belongs to another project than the one the
+    caller acts in.  It is answered exactly as a missing one (the same
+    type and message), so another project's ids tell a caller nothing."""
 
-    kind = "NotOwner"
+    kind = NotFound.kind
 
 
 class Duplicate(InvalidInput):

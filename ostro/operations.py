@@ -9,9 +9,10 @@ Each call is one read or one serialized commit of a
 
 Placements are named by orchestration id or, failing that, by the resource
 id Nova knows them by (:meth:`ostro.engine.Engine.find_placement`); plans by
-id or stack id.  A plan operation given ``project_id`` acts only on that
-project's plans (:class:`~ostro.errors.NotOwner` otherwise), so the API
-checks ownership in the same call rather than asking first.
+id or stack id.  A plan or placement read given ``project_id`` acts only
+on that project's (:class:`~ostro.errors.NotOwner`, a NotFound worded as a
+missing one, otherwise), so the API checks ownership in the same call
+rather than asking first.
 
 Every decision is one INFO line, logged here once its commit is done (so a
 line means it is stored) or once it is refused (with the reason): plan
@@ -100,12 +101,19 @@ class Operations:
 
     # -- placements ---------------------------------------------------------
 
-    def list_placements(self):
-        return self.replica.read(
-            lambda engine: [views.placement(p) for p in engine.placements.values()])
+    def list_placements(self, project_id=None):
+        """Every placement, or only those of ``project_id``'s plans."""
+        return self.replica.read(lambda engine: [
+            views.placement(p) for p in engine.placements.values()
+            if project_id is None or _project_of(engine, p) == project_id])
 
-    def get_placement(self, key):
-        return self.replica.read(lambda engine: views.placement(engine.get_placement(key)))
+    def get_placement(self, key, *, project_id=None):
+        def show(engine):
+            placement = engine.get_placement(key)
+            if project_id is not None and _project_of(engine, placement) != project_id:
+                raise NotOwner(f"no placement {key}")
+            return views.placement(placement)
+        return self.replica.read(show)
 
     def reserve(self, key, locations, resource_id=None, *, fallback_ids=(), adhoc=None):
         """Confirm a placement for Nova (re-planned within ``locations`` if its
@@ -236,5 +244,13 @@ def _plan(engine, plan_id, project_id):
     """The plan ``plan_id`` names, if ``project_id`` (None: any) owns it."""
     plan = engine.get_plan(plan_id)
     if project_id is not None and plan.project_id != project_id:
-        raise NotOwner(f"plan {plan_id} belongs to another project")
+        # NOTE: worded as Engine.get_plan words a missing plan.
+        raise NotOwner(f"no plan {plan_id}")
     return plan
+
+
+def _project_of(engine, placement):
+    """The project owning ``placement``'s plan (None: an existing placement
+    recorded outside any plan, which only a caller of every project sees)."""
+    plan = engine.plans.get(placement.plan_id)
+    return plan.project_id if plan else None

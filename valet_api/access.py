@@ -24,14 +24,20 @@ def caller_project(request, resource):
     return {"project_id": request.context.project_id}
 
 
+def uri_project(request, resource):
+    """The target of a membership question: the project the URI names."""
+    return {"project_id": resource.project_id}
+
+
 #: A project id no project has: a rule that allows it allows every project.
 ANY_PROJECT = "*any project*"
 
 
 def owner_scope(request, rule):
-    """``None`` when ``rule`` lets the caller act on any project's plans,
-    else the caller's project (the engine then refuses another project's
-    plan with NotOwner); a 403 when the rule allows not even that."""
+    """``None`` when ``rule`` lets the caller act on any project's plans and
+    placements, else the caller's project (the engine then answers another
+    project's as missing: NotOwner is a NotFound); a 403 when the rule
+    allows not even that."""
     if policy.allows(request.enforcer, rule, {"project_id": ANY_PROJECT}, request.context):
         return None
     project_id = request.context.project_id
@@ -46,9 +52,10 @@ class Access:
     rule: str | None                      # None: no rule (the version documents)
     target: Callable = caller_project
     check_members: bool = False           # the body's "members" must be real projects
-    # NOTE: the target is the owner of the plan the URI names, checked inside
-    # the engine's one call (:mod:`ostro.operations`) rather than by asking
-    # for the owner first; the hook decides the caller's scope (owner_scope).
+    # NOTE: the target is the owner of the plan or placement the URI names
+    # (or of each listed), checked inside the engine's one call
+    # (:mod:`ostro.operations`) rather than by asking for the owner first;
+    # the hook decides the caller's scope (owner_scope).
     owner_scoped: bool = False
 
 
@@ -66,15 +73,15 @@ RULES = {
     (groups.Group, "delete"): Access("valet:groups:delete"),
     (groups.Members, "put"): Access("valet:groups:members:update", check_members=True),
     (groups.Members, "delete"): Access("valet:groups:members:delete"),
-    (groups.Member, "get"): Access("valet:groups:members:show"),
+    (groups.Member, "get"): Access("valet:groups:members:show", target=uri_project),
     (groups.Member, "delete"): Access("valet:groups:members:delete"),
     (plans.Plans, "get"): Access("valet:plans:list"),
     (plans.Plans, "post"): Access("valet:plans:create"),
     (plans.Plan, "get"): Access("valet:plans:show", owner_scoped=True),
     (plans.Plan, "put"): Access("valet:plans:update", owner_scoped=True),
     (plans.Plan, "delete"): Access("valet:plans:delete", owner_scoped=True),
-    (placements.Placements, "get"): Access("valet:placements:list"),
-    (placements.Placement, "get"): Access("valet:placements:show"),
+    (placements.Placements, "get"): Access("valet:placements:list", owner_scoped=True),
+    (placements.Placement, "get"): Access("valet:placements:show", owner_scoped=True),
     (placements.Placement, "post"): Access("valet:placements:reserve"),
     (placements.Placement, "delete"): Access("valet:placements:delete"),
     (resources.Resources, "get"): Access("valet:resources:list"),
@@ -128,7 +135,6 @@ class PolicyHook(hooks.PecanHook):
         access = access_of(state.controller)
         if access.owner_scoped:
             request.owner_scope = owner_scope(request, access.rule)
-            request.owner_rule = access.rule
         elif access.rule is not None:
             target = access.target(request, state.controller.__self__)
             try:

@@ -13,8 +13,13 @@ from oslo_middleware import sizelimit
 MAX_REQUEST_BODY_SIZE = 1024 * 1024
 
 api_opts = [
-    cfg.HostAddressOpt("host", default="0.0.0.0",
-                       help="Address valet-api listens on (0.0.0.0: every IPv4 interface)."),
+    # NOTE: loopback by default: noauth (the default strategy) makes every
+    # caller an admin, so reaching other hosts must be asked for.
+    cfg.HostAddressOpt("host", default="127.0.0.1",
+                       help="Address valet-api listens on (0.0.0.0: every IPv4 "
+                            "interface, :: every IPv6 one). With auth_strategy = "
+                            "noauth anyone who reaches it is an admin: valet-api "
+                            "warns at start when that address is not a loopback one."),
     cfg.PortOpt("port", default=8090,
                 help="TCP port valet-api listens on."),
     cfg.IntOpt("workers", default=2, min=1,

@@ -14,12 +14,21 @@ The defaults, in words:
   changed or deleted by a ``member`` of it; ``admin`` and the ``service``
   role (Heat, Nova) may do all of it for any project;
 * placements are reserved, re-planned and released by the ``service`` role
-  (Nova's filter) or an ``admin``;
-* everything else is read by any ``reader`` (Keystone tokens carry the
-  implied roles: admin implies member implies reader) or the ``service`` role.
+  (Nova's filter) or an ``admin``, and read, like plans, by a ``reader`` of
+  the owning project;
+* where things run is the cloud's, as in Nova (whose non-admins never see
+  a server's host): hosts, the resources breaking their rules, the
+  ``location`` of placements and the member projects of named groups are
+  for ``admin`` (and the ``service`` role, but for group members);
+* named groups and the status are read by any ``reader`` (Keystone tokens
+  carry the implied roles: admin implies member implies reader) or the
+  ``service`` role.
 
-Targets are ``{"project_id": ...}``: the plan's owning project for one
-plan, the caller's own project otherwise.
+Targets are ``{"project_id": ...}``: the owning project for one plan or
+placement, the project in the URI for a group membership, the caller's own
+project otherwise.  A reader who may not act on every project sees only its
+own project's plans and placements; another project's are missing (404),
+not forbidden, so their ids tell nothing (:mod:`valet_api.access`).
 """
 
 from oslo_config import cfg
@@ -47,6 +56,8 @@ BASE_RULES = [
 
 ANY_READER = "rule:reader"
 OWNER_READER = f"{ADMIN} or {SERVICE} or rule:project_reader"
+# NOTE: the URI names the project: admin, or a reader asking about its own.
+ADMIN_OR_PROJECT_READER = f"{ADMIN} or rule:project_reader"
 OWNER_MEMBER = f"{ADMIN} or {SERVICE} or rule:project_member"
 ADMIN_OR_SERVICE = f"{ADMIN} or {SERVICE}"
 
@@ -60,7 +71,10 @@ API_RULES = [
     ("valet:groups:update", ADMIN, "Change a named group's description.",
      "PUT", "/v1/groups/{group}"),
     ("valet:groups:delete", ADMIN, "Delete a named group.", "DELETE", "/v1/groups/{group}"),
-    ("valet:groups:members:show", ANY_READER, "Tell whether a project is a member.",
+    ("valet:groups:members:list", ADMIN, "See a group's member projects (without it "
+     "group answers leave `members` out).", "GET", "/v1/groups[/{group}]"),
+    ("valet:groups:members:show", ADMIN_OR_PROJECT_READER, "Tell whether a project "
+     "(the caller's own, unless admin) is a member.",
      "GET", "/v1/groups/{group}/members/{project}"),
     ("valet:groups:members:update", ADMIN, "Add member projects to a group.",
      "PUT", "/v1/groups/{group}/members"),
@@ -80,17 +94,24 @@ API_RULES = [
      "servers.", "PUT", "/v1/plans/{plan}"),
     ("valet:plans:delete", OWNER_MEMBER, "Delete a plan and release its placements.",
      "DELETE", "/v1/plans/{plan}"),
-    ("valet:placements:list", ANY_READER, "List placements.", "GET", "/v1/placements"),
-    ("valet:placements:show", ANY_READER, "Show a placement.",
-     "GET", "/v1/placements/{placement}"),
+    ("valet:placements:list", OWNER_READER, "List placements (only the caller's "
+     "project's unless the rule allows every project).", "GET", "/v1/placements"),
+    ("valet:placements:show", OWNER_READER, "Show a placement (another project's is "
+     "a 404 unless the rule allows every project).", "GET", "/v1/placements/{placement}"),
+    ("valet:placements:location:show", ADMIN_OR_SERVICE, "See where placements are "
+     "(`location`: host or storage backend) in placement and plan answers; without "
+     "it the field is left out, as Nova hides a server's host.",
+     "GET", "/v1/placements[/{placement}], /v1/plans[/{plan}]"),
     ("valet:placements:reserve", ADMIN_OR_SERVICE, "Reserve a placement or re-plan it "
      "within the given hosts (Nova's filter).", "POST", "/v1/placements/{placement}"),
     ("valet:placements:delete", ADMIN_OR_SERVICE, "Release a placement.",
      "DELETE", "/v1/placements/{placement}"),
-    ("valet:resources:list", ANY_READER, "List placed resources that break their rules.",
-     "GET", "/v1/resources"),
-    ("valet:hosts:list", ANY_READER, "List hosts with their usage.", "GET", "/v1/hosts"),
-    ("valet:hosts:show", ANY_READER, "Show a host with its usage.", "GET", "/v1/hosts/{host}"),
+    ("valet:resources:list", ADMIN_OR_SERVICE, "List placed resources that break "
+     "their rules (every project's).", "GET", "/v1/resources"),
+    ("valet:hosts:list", ADMIN_OR_SERVICE, "List hosts with their usage.",
+     "GET", "/v1/hosts"),
+    ("valet:hosts:show", ADMIN_OR_SERVICE, "Show a host with its usage.",
+     "GET", "/v1/hosts/{host}"),
 ]
 
 

@@ -40,6 +40,9 @@ CASES = [
     ("valet:groups:members:update", ["admin"], ["member", "service"]),
     ("valet:groups:members:delete", ["admin"], ["member", "reader"]),
     ("valet:groups:list", ["admin", "member", "reader", "service"], []),
+    ("valet:groups:show", ["admin", "member", "reader", "service"], []),
+    ("valet:groups:members:list", ["admin"], ["member", "reader", "service"]),
+    ("valet:groups:members:show", ["admin", "member", "reader"], ["service"]),
     ("valet:plans:create", ["admin", "member", "service"], ["reader"]),
     ("valet:plans:show", ["admin", "member", "reader", "service"], []),
     ("valet:plans:update", ["admin", "member", "service"], ["reader"]),
@@ -47,8 +50,13 @@ CASES = [
     ("valet:plans:list:all", ["admin", "service"], ["member", "reader"]),
     ("valet:placements:reserve", ["admin", "service"], ["member", "reader"]),
     ("valet:placements:delete", ["admin", "service"], ["member", "reader"]),
+    ("valet:placements:list", ["admin", "member", "reader", "service"], []),
     ("valet:placements:show", ["admin", "member", "reader", "service"], []),
-    ("valet:hosts:list", ["admin", "reader", "service"], []),
+    ("valet:placements:location:show", ["admin", "service"], ["member", "reader"]),
+    ("valet:hosts:list", ["admin", "service"], ["member", "reader"]),
+    ("valet:hosts:show", ["admin", "service"], ["member", "reader"]),
+    ("valet:resources:list", ["admin", "service"], ["member", "reader"]),
+    ("valet:status:show", ["admin", "member", "reader", "service"], []),
 ]
 
 
@@ -61,7 +69,8 @@ def test_rule_defaults(enforcer, rule, yes, no):
 
 
 @pytest.mark.parametrize("rule", ["valet:plans:show", "valet:plans:update",
-                                  "valet:plans:delete"])
+                                  "valet:plans:delete", "valet:placements:show",
+                                  "valet:placements:list"])
 def test_another_projects_plan_is_out_of_reach(enforcer, rule):
     assert not allowed(enforcer, rule, ctx("member", PROJECT_B))
     assert allowed(enforcer, rule, ctx("admin", PROJECT_B))

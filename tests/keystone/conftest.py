@@ -16,10 +16,15 @@ import dataclasses
 import time
 
 import pytest
+import webtest
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 
+from ostro.state import migrate
+from tests.api import engine_cases
 from tests.keystone.server import ADMIN_PASSWORD, KeystoneServer, ServerError
+from tests.support import live_server
+from valet_api import app as valet_app
 
 TIMINGS = pytest.StashKey[dict]()
 PASSWORD = "valet-test-password"
@@ -106,3 +111,34 @@ def cloud(pytestconfig):
     finally:
         server.stop()
         pytestconfig.stash[TIMINGS] = server.timings
+
+
+def write_conf(directory, keystone_url, **api):
+    """A valet.conf in keystone mode; Valet's own service user is Keystone's admin."""
+    (directory / "state").mkdir(exist_ok=True)
+    inventory = engine_cases.write_inventory(directory)
+    return live_server.write_groups(directory / "valet.conf", {
+        "DEFAULT": {"state_path": directory / "state"},
+        "api": {"auth_strategy": "keystone", **api},
+        "database": {"connection": f"sqlite:///{directory}/state/valet.sqlite"},
+        "engine": {"solver_time_budget": 0.2},
+        "inventory": {"file": inventory},
+        "keystone_authtoken": {
+            "www_authenticate_uri": keystone_url, "auth_url": keystone_url,
+            "auth_type": "password", "username": "admin", "password": ADMIN_PASSWORD,
+            "project_name": "admin", "user_domain_id": "default",
+            "project_domain_id": "default", "interface": "public"},
+    })
+
+
+@pytest.fixture(scope="module")
+def valet(cloud, tmp_path_factory):
+    """The app (behind auth_token) under webtest, one database for the module."""
+    directory = tmp_path_factory.mktemp("valet")
+    conf = valet_app.default_conf(config_files=[str(write_conf(directory, cloud.url))])
+    migrate.upgrade(conf.database.connection)
+    app = valet_app.setup_app(conf=conf)
+    try:
+        yield webtest.TestApp(app)
+    finally:
+        app.store.close()

@@ -19,6 +19,7 @@ lines go through oslo.log's handlers (:class:`OsloLogger`), so
 answer's ``X-OpenStack-Request-Id``.
 """
 
+import ipaddress
 import logging as std_logging
 import sys
 
@@ -112,9 +113,22 @@ def _worker_exit(_server, worker):
         store.close()
 
 
+def _warn_if_open(conf):
+    """A WARNING when noauth (everyone an admin) listens beyond loopback."""
+    host = conf.api.host
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:                     # a host name
+        loopback = host == "localhost"
+    if conf.api.auth_strategy == "noauth" and not loopback:
+        LOG.warning("listening on %s with auth_strategy = noauth: anyone who reaches "
+                    "it acts as an admin; use keystone, or [api] host = 127.0.0.1", host)
+
+
 def main(argv=None):
     conf = load_conf(sys.argv[1:] if argv is None else argv)
     logging.setup(conf, "valet")
+    _warn_if_open(conf)
     revision = migrate.upgrade(conf.database.connection)
     LOG.info("database at revision %s", revision)
     ValetServer(conf).run()

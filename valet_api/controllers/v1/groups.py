@@ -10,15 +10,17 @@ serializes what the store returned; the store raises the typed errors that
 import pecan
 from wsme import types as wtypes
 
-from valet_api import errors
+from valet_api import errors, visibility
 from valet_api.controllers import base
 from valet_api.types import base as types
 from valet_api.types import groups as group_types
 
 
 def show(group):
-    """A :class:`~ostro.model.topology.NamedGroup` as the bare JSON group."""
-    return types.dump(group_types.Group, group_types.Group.from_model(group))
+    """A :class:`~ostro.model.topology.NamedGroup` as the bare JSON group
+    (without ``members`` unless valet:groups:members:list allows it)."""
+    shown = types.dump(group_types.Group, group_types.Group.from_model(group))
+    return visibility.shower(pecan.request, "group")(shown)
 
 
 def given(value, default):

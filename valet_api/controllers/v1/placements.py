@@ -7,7 +7,7 @@ show, reserve or re-plan (the Nova filter's calls), release.
 
 import pecan
 
-from valet_api import policy
+from valet_api import policy, visibility
 from valet_api.controllers import base
 from valet_api.types import placements as placement_types
 
@@ -24,8 +24,15 @@ class Placements(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        matches = placement_types.matcher(dict(pecan.request.GET.items()))
-        return {"placements": [p for p in operations().list_placements() if matches(p)]}
+        query = dict(pecan.request.GET.items())
+        # NOTE: a filter on a field the caller may not see matches nothing,
+        # so asking location=<host> tells nothing of where servers are.
+        if visibility.hidden(pecan.request, "placement") in query:
+            return {"placements": []}
+        matches = placement_types.matcher(query)
+        show = visibility.shower(pecan.request, "placement")
+        found = operations().list_placements(pecan.request.owner_scope)
+        return {"placements": [show(p) for p in found if matches(p)]}
 
 
 class Placement(base.Resource):
@@ -36,7 +43,9 @@ class Placement(base.Resource):
 
     @pecan.expose("json")
     def get(self):
-        return {"placement": operations().get_placement(self.key)}
+        # NOTE: another project's placement is a 404 worded as a missing one.
+        shown = operations().get_placement(self.key, project_id=pecan.request.owner_scope)
+        return {"placement": visibility.shower(pecan.request, "placement")(shown)}
 
     @pecan.expose("json")
     def post(self):
@@ -52,7 +61,7 @@ class Placement(base.Resource):
         else:
             shown = operations().replan(self.key, action.locations, action.resource_id)
         base.created()
-        return {"placement": shown}
+        return {"placement": visibility.shower(pecan.request, "placement")(shown)}
 
     @pecan.expose(content_type="application/json")
     def delete(self):

@@ -4,12 +4,9 @@ URIs: ``/v1/plans`` and ``/v1/plans/{id or stack_id}``.  Each handler
 validates the body and makes one engine call (:mod:`ostro.operations`).
 """
 
-import contextlib
-
 import pecan
 
-from ostro.errors import NotOwner
-from valet_api import errors, policy
+from valet_api import policy, visibility
 from valet_api.controllers import base
 from valet_api.types import plans as plan_types
 
@@ -28,8 +25,9 @@ class Plans(base.Resource):
     def get(self):
         # NOTE: without valet:plans:list:all a caller sees its project's plans only.
         every = policy.request_allows(pecan.request, "valet:plans:list:all")
-        return {"plans": operations().list_plans(
-            None if every else pecan.request.context.project_id)}
+        show = visibility.plan_shower(pecan.request)
+        return {"plans": [show(plan) for plan in operations().list_plans(
+            None if every else pecan.request.context.project_id)]}
 
     @pecan.expose("json")
     def post(self):
@@ -42,7 +40,7 @@ class Plans(base.Resource):
                                      locations=new.locations,
                                      project_id=project_id)
         base.created()
-        return {"plan": shown}
+        return {"plan": visibility.plan_shower(pecan.request)(shown)}
 
 
 class Plan(base.Resource):
@@ -51,28 +49,28 @@ class Plan(base.Resource):
     def __init__(self, plan_id):
         self.plan_id = plan_id
 
+    # NOTE: another project's plan is a 404 worded as a missing one
+    # (ostro.errors.NotOwner is a NotFound), so its id tells nothing.
     @pecan.expose("json")
     def get(self):
-        with owned():
-            return {"plan": operations().get_plan(self.plan_id, project_id=scope())}
+        shown = operations().get_plan(self.plan_id, project_id=scope())
+        return {"plan": visibility.plan_shower(pecan.request)(shown)}
 
     @pecan.expose("json")
     def put(self):
         change = plan_types.PlanChange.parse(base.json_body())
-        with owned():
-            if change.action == "update":
-                shown = operations().update_plan(self.plan_id, change.resources,
-                                                 project_id=scope())
-            else:
-                shown = operations().migrate_plan(self.plan_id, change.resource,
-                                                  change.excluded_hosts, project_id=scope())
+        if change.action == "update":
+            shown = operations().update_plan(self.plan_id, change.resources,
+                                             project_id=scope())
+        else:
+            shown = operations().migrate_plan(self.plan_id, change.resource,
+                                              change.excluded_hosts, project_id=scope())
         base.created()
-        return {"plan": shown}
+        return {"plan": visibility.plan_shower(pecan.request)(shown)}
 
     @pecan.expose(content_type="application/json")
     def delete(self):
-        with owned():
-            operations().delete_plan(self.plan_id, project_id=scope())
+        operations().delete_plan(self.plan_id, project_id=scope())
         return base.no_content()
 
 
@@ -80,13 +78,3 @@ def scope():
     """The project whose plans this request may act on (None: any), as the
     policy hook decided (:func:`valet_api.access.owner_scope`)."""
     return pecan.request.owner_scope
-
-
-@contextlib.contextmanager
-def owned():
-    """Another project's plan: the 403 naming the rule, as a policy refusal."""
-    try:
-        yield
-    except NotOwner as exc:
-        raise errors.Forbidden(
-            f"policy {pecan.request.owner_rule} does not allow this request") from exc

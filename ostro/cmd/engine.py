@@ -10,10 +10,16 @@ background run in progress finish, then it exits 0 (within ``[engine]
 graceful_shutdown_timeout``); SIGHUP reloads the mutable options.
 """
 
-# NOTE: first, before anything imports oslo.messaging: importing it loads
+# NOTE: first of all, so that a stop asked for while the engine imports and
+# starts is a clean exit (ostro/daemon/signals.py).
+from ostro.daemon import signals as engine_signals
+
+SIGNALS = engine_signals.catch()
+
+# NOTE: then, before anything imports oslo.messaging: importing it loads
 # oslo.service, whose default backend is eventlet.  The threading backend
 # needs no monkey-patching and is what the engine's threads are.
-from oslo_service import backend
+from oslo_service import backend  # noqa: E402
 
 try:
     backend.init_backend(backend.BackendType.THREADING)
@@ -49,6 +55,8 @@ def load_conf(argv):
 
 
 def main(argv=None):
+    from ostro.daemon import service
+
     conf = load_conf(sys.argv[1:] if argv is None else argv)
     # NOTE: setup() registers oslo.log's mutate hook: SIGHUP applies debug.
     logging.setup(conf, "valet")
@@ -56,10 +64,14 @@ def main(argv=None):
     # when several start together on a new database (doc/store.md).
     revision = migrate.upgrade(conf.database.connection)
     LOG.info("database at revision %s", revision)
-    from ostro.daemon import service
     from ostro.daemon.runner import Daemon
 
-    return service.serve(conf, Daemon(conf))
+    daemon = Daemon(conf)
+    if engine_signals.stop_requested(SIGNALS):
+        LOG.info("stopped before it started serving")
+        daemon.store.close()
+        return 0
+    return service.serve(conf, daemon, SIGNALS)
 
 
 if __name__ == "__main__":

@@ -11,23 +11,25 @@ SIGINT with status 1).  The signals are this module's:
   ``[DEFAULT] debug``) and :meth:`EngineService.reset`, in place: leadership,
   the RPC server and the background work carry on.
 
-The handlers only queue the signal; :func:`serve` (the main thread) acts on
-it, so no work runs inside a signal handler.
+The handlers (:mod:`ostro.daemon.signals`) only queue the signal;
+:func:`serve` (the main thread) acts on it, so no work runs inside a signal
+handler.
 """
 
 import logging
 import os
-import queue
 import signal
 import threading
 
 from oslo_service import service as oslo_service
 
+from ostro.daemon import signals as signals_module
+
 LOG = logging.getLogger(__name__)
 
 #: What :func:`serve` is told when the service failed to start.
 FAILED = "failed"
-STOPPING = (signal.SIGTERM, signal.SIGINT)
+STOPPING = signals_module.STOPPING
 
 
 class EngineService(oslo_service.ServiceBase):
@@ -61,15 +63,9 @@ class EngineService(oslo_service.ServiceBase):
         LOG.info("configuration reloaded (debug = %s)", self.daemon.conf.debug)
 
 
-def serve(conf, daemon):
-    """Run ``daemon`` until SIGTERM or SIGINT; the exit status."""
-    signals = queue.SimpleQueue()     # NOTE: put() is safe in a signal handler
-
-    def queue_signal(signum, frame):
-        signals.put(signum)
-
-    for signum in (*STOPPING, signal.SIGHUP):
-        signal.signal(signum, queue_signal)
+def serve(conf, daemon, signals):
+    """Run ``daemon`` until SIGTERM or SIGINT (queued on ``signals`` by
+    :func:`ostro.daemon.signals.catch`); the exit status."""
     launcher = oslo_service.Launcher(conf, restart_method="mutate")
     launcher.launch_service(EngineService(daemon, on_failure=lambda: signals.put(FAILED)))
     while True:

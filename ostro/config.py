@@ -40,6 +40,27 @@ engine_opts = [
                  help="Seconds the search may spend on one request: the first "
                       "answer always completes; improvement (local moves, greedy "
                       "restarts, the exact solver) stops within this budget."),
+    cfg.FloatOpt("request_time_budget", default=10.0, min=0.0,
+                 help="Seconds one planning operation (plan, update, replan, "
+                      "migrate, ad hoc) may take as a whole: parsing, group checks, "
+                      "ordering and search. The engine holds the store's write lock "
+                      "meanwhile, so this bounds how long one request can make every "
+                      "other writer wait; past it the request is refused (413, "
+                      "naming this option) and nothing is committed. Keep it well "
+                      "under the API's worker timeout (30 s) and [engine] timeout. "
+                      "0: no bound."),
+    cfg.IntOpt("max_resources_per_plan", default=1000, min=0,
+               help="Servers and volumes one plan may hold (Heat's own default "
+                    "max_resources_per_stack is 1000); a larger plan is refused "
+                    "with 413 before any planning. 0: no limit."),
+    cfg.IntOpt("max_groups_per_plan", default=200, min=0,
+               help="In-stack groups (OS::Valet::GroupAssignment, "
+                    "ATT::QoS::ResourceGroup, ...) one plan may declare; a plan "
+                    "with more is refused with 413 before any planning. 0: no limit."),
+    cfg.IntOpt("max_group_nesting", default=8, min=0,
+               help="Levels of in-stack groups nested in groups (1: no group "
+                    "holds another); a deeper plan is refused with 413 before "
+                    "any planning. 0: no limit."),
     cfg.IntOpt("solver_workers", default=2, min=1,
                help="CP-SAT search workers."),
     cfg.FloatOpt("default_cpu_allocation_ratio", default=16.0, min=0.0,

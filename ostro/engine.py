@@ -13,10 +13,12 @@ import threading
 import typing
 
 from ostro.config import EngineSettings
+from ostro.deadline import Deadline
 from ostro.errors import Duplicate, InvalidInput, NotFound
 from ostro.model import plan as plan_model
 from ostro.model.placement import GroupRef, Placement, PlacementState, group_rules
 from ostro.model.topology import is_named_group_key, plan_group_key
+from ostro.parse import limits
 from ostro.parse import resources as parser
 from ostro.search import items as item_model
 from ostro.search.compiled import CompiledDatacenter
@@ -71,6 +73,25 @@ class Engine:
 
     # -- planning -----------------------------------------------------------
 
+    def validator(self):
+        """``validate(resources, project_id=None)``, which refuses resources
+        a plan would refuse before any search: over a size limit,
+        unparsable, contradicting itself (within the budget).  It holds the
+        data centre and named groups as they are now and needs no lock, so
+        the API runs it before it waits for the write lock (and outside the
+        replica's): heavy or bad input never holds either."""
+        datacenter, named_groups = self.datacenter, dict(self.named_groups)
+
+        def validate(resources, project_id=None):
+            limits.check(resources, self.settings)
+            parser.parse(resources, datacenter, named_groups, project_id,
+                         deadline=self.budget())
+        return validate
+
+    def budget(self):
+        """A fresh :class:`Deadline` of ``[engine] request_time_budget``."""
+        return Deadline(self.settings.request_time_budget or None)
+
     def plan(self, resources, stack_id=None, name=None, project_id=None, locations=None):
         """Place a whole stack; idempotent by ``stack_id``."""
         with self._lock:
@@ -82,6 +103,7 @@ class Engine:
                         project_id != existing.project_id:
                     raise Duplicate(f"stack {stack_id} is already planned by another project")
                 return existing
+            limits.check(resources, self.settings)
             plan = plan_model.new_plan(name, stack_id, resources, project_id)
             # NOTE: ``locations`` are the hosts Nova may use; volumes go to
             # backends, which such a list never names.
@@ -97,12 +119,14 @@ class Engine:
         with self._lock:
             plan = self.get_plan(plan_id)
             old_stack = self._parse(plan.resources, plan.project_id)
-            new_stack = self._parse(resources, project_id or plan.project_id)
+            limits.check(resources, self.settings)
+            budget = self.budget()
+            new_stack = self._parse(resources, project_id or plan.project_id, budget)
             pins = {orch: {placement.location}
                     for orch, placement in plan.placements.items()
                     if orch in new_stack.resources
                     and _unchanged(old_stack.resources.get(orch), new_stack.resources[orch])}
-            self._place(plan, resources, allowed=pins, stack=new_stack)
+            self._place(plan, resources, allowed=pins, stack=new_stack, budget=budget)
             plan.resources = dict(resources)
             return plan
 
@@ -280,14 +304,18 @@ class Engine:
 
     # -- the one path every operation takes ---------------------------------
 
-    def _parse(self, resources, project_id):
-        return parser.parse(resources, self.datacenter, self.named_groups, project_id)
+    def _parse(self, resources, project_id, deadline=None):
+        return parser.parse(resources, self.datacenter, self.named_groups, project_id,
+                            deadline=deadline)
 
     def _pins(self, plan, except_for):
         return {orch: {p.location} for orch, p in plan.placements.items() if orch != except_for}
 
-    def _place(self, plan, resources, allowed=None, excluded=None, stack=None):
-        stack = stack or self._parse(resources, plan.project_id)
+    def _place(self, plan, resources, allowed=None, excluded=None, stack=None, budget=None):
+        # NOTE: the budget covers all of the planning, not only the search;
+        # it is checked only before _commit, so a refusal changes nothing.
+        budget = budget or self.budget()
+        stack = stack or self._parse(resources, plan.project_id, budget)
         for orch_id in stack.resources:
             owner = self.placements.get(orch_id)
             if owner is not None and owner.plan_id != plan.id:
@@ -304,7 +332,7 @@ class Engine:
                 base.forget(orch_id)
         problem = Problem(self.compiled, items, rules, allowed=allowed, excluded=excluded,
                           objective=self.settings.objective)
-        solution = solve(problem, base, self.settings)
+        solution = solve(problem, base, self.settings, budget=budget)
         self._commit(plan, stack, rules, items, solution)
 
     def _commit(self, plan, stack, rules, items, solution):

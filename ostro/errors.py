@@ -50,6 +50,22 @@ class TopologyError(InvalidInput):
         self.groups = tuple(groups)
 
 
+class LimitExceeded(InvalidInput):
+    """The request is larger or heavier than an ``[engine]`` limit allows
+    (the API answers 413); ``limit`` is the option's name."""
+
+    kind = "LimitExceeded"
+
+    def __init__(self, limit, message):
+        super().__init__(message)
+        self.limit = limit
+
+    def to_dict(self):
+        data = super().to_dict()
+        data.update(limit=self.limit)
+        return data
+
+
 class NoPlacement(OstroError):
     """No placement satisfies every rule.
 

@@ -60,15 +60,19 @@ class Operations:
             plan = engine.plan(resources, stack_id=stack_id, name=name, locations=locations,
                                project_id=project_id)
             return views.plan(plan), _plan_line("plan exists" if known else "plan created", plan)
-        return _decided(f"plan of stack={stack_id} project={project_id}",
-                        lambda: self.replica.write(create))
+
+        def write():
+            self._validate(resources, project_id, stack_id)
+            return self.replica.write(create)
+        return _decided(f"plan of stack={stack_id} project={project_id}", write)
 
     def update_plan(self, plan_id, resources, *, project_id=None):
         def update(engine):
             plan = _plan(engine, plan_id, project_id)
             engine.update(plan.id, resources)
             return views.plan(plan), _plan_line("plan updated", plan)
-        return self._write_plan("update", plan_id, project_id, update)
+
+        return self._write_plan("update", plan_id, project_id, update, resources=resources)
 
     def migrate_plan(self, plan_id, resource, excluded_hosts=(), *, project_id=None):
         """Move ``resource`` (orchestration or resource id) off its host and
@@ -90,14 +94,38 @@ class Operations:
             return None, line
         self._write_plan("delete", plan_id, project_id, delete)
 
-    def _write_plan(self, action, plan_id, project_id, operation):
-        """``operation(engine)`` (answering ``(answer, log line)``), committed."""
+    def _write_plan(self, action, plan_id, project_id, operation, resources=None):
+        """``operation(engine)`` (answering ``(answer, log line)``), committed;
+        ``resources``, the plan's new resources if any, validated first."""
+        def look(engine):
+            plan = _plan(engine, plan_id, project_id)
+            return None if resources is None else (engine.validator(), plan.project_id)
+
         def write():
-            # NOTE: a missing or foreign plan is answered from a read, so a bad
-            # id never waits for (or holds) the write lock.
-            self.replica.read(lambda engine: _plan(engine, plan_id, project_id))
+            # NOTE: a missing or foreign plan, or new resources that cannot
+            # pass (Engine.validator), are answered before the write lock
+            # (validated outside the replica's too), so they never wait for
+            # or hold it.
+            found = self.replica.read(look)
+            if found is not None:
+                validate, owner = found
+                validate(resources, owner)
             return self.replica.write(operation)
         return _decided(f"{action} of plan={plan_id} project={project_id}", write)
+
+    def _validate(self, resources, project_id, stack_id=None):
+        """Refuse resources over a limit, unparsable or contradictory
+        (:meth:`ostro.engine.Engine.validator`) before the write lock, and
+        outside the replica's: heavy or bad input is refused without making
+        anyone wait.  A stack already planned is left to the write, which
+        answers it (the same plan again)."""
+        def validator(engine):
+            if stack_id is None or engine.find_plan(stack_id) is None:
+                return engine.validator()
+            return None
+        validate = self.replica.read(validator)
+        if validate is not None:
+            validate(resources, project_id)
 
     # -- placements ---------------------------------------------------------
 

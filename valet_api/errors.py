@@ -86,6 +86,7 @@ class ServiceUnavailable(ApiError):
 #: subclass (Duplicate) comes before its base (InvalidInput).
 STATUS_OF = (
     (ostro_errors.Duplicate, 409),
+    (ostro_errors.LimitExceeded, 413),
     (ostro_errors.InvalidInput, 400),
     (ostro_errors.NotFound, 404),
     (ostro_errors.InUse, 409),

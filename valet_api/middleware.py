@@ -12,7 +12,9 @@
    max_request_body_size`` is a 413, refused before it is read;
 5. ``/healthcheck`` (:mod:`valet_api.health`), token-free, beside
 6. the authentication of ``[api] auth_strategy`` (:mod:`valet_api.auth`),
-   then :class:`CurrentContext`, then the pecan app.
+   then :class:`CurrentContext`, then :class:`valet_api.inputs.InputChecks`
+   (an unreadable path, query, header or body is a 400 naming it; the body
+   is decoded there, once), then the pecan app.
 """
 
 import logging
@@ -22,7 +24,7 @@ import webob.exc
 from oslo_context import context
 from oslo_middleware import catch_errors, http_proxy_to_wsgi, request_id, sizelimit
 
-from valet_api import auth, errors, health
+from valet_api import auth, errors, health, inputs
 
 LOG = logging.getLogger(__name__)
 
@@ -37,7 +39,8 @@ class Pipeline:
 
     def __init__(self, app, conf):
         self.store, self.operations, self.conf = app.store, app.operations, conf
-        inner = auth.wrap(CurrentContext(app, conf.api.auth_strategy), conf)
+        checked = inputs.InputChecks(app, debug=conf.debug)
+        inner = auth.wrap(CurrentContext(checked, conf.api.auth_strategy), conf)
         routed = HealthcheckRoute(inner, health.Healthcheck(None, conf))
         limited = BodySizeLimit(routed, conf)
         proxied = http_proxy_to_wsgi.HTTPProxyToWSGI(limited, conf)

@@ -25,6 +25,13 @@ api_opts = [
     cfg.IntOpt("workers", default=2, min=1,
                help="Worker processes of valet-api (gunicorn workers); each one "
                     "opens its own database connections and engine cache."),
+    cfg.IntOpt("threads", default=8, min=1,
+               help="Threads of each worker (gunicorn's gthread worker): a client "
+                    "sending its body slowly holds one thread, not a whole worker, "
+                    "so workers x threads slow clients at once are needed to stall "
+                    "the API. Writes still take the store's lock one at a time. In "
+                    "front of untrusted clients, use a proxy that buffers request "
+                    "bodies as well (doc/operations.md)."),
     cfg.StrOpt("auth_strategy", default="noauth", choices=["noauth", "keystone"],
                help="How requests are authenticated: keystone (keystonemiddleware's "
                     "auth_token, configured by [keystone_authtoken]; GET / stays "

@@ -1,20 +1,24 @@
 """Group membership: resolve references, join named groups, and refuse
 groups that can never hold together (bad nesting, contradictions)."""
 
+from ostro.deadline import bound
 from ostro.errors import TopologyError
 from ostro.model.datacenter import level_rank
 from ostro.model.topology import Group, GroupKind
 
 
-def resolve(stack, raw_members, joins, named_groups, project_id, names=None):
+def resolve(stack, raw_members, joins, named_groups, project_id, names=None, deadline=None):
     """Fill in group members and pipe ends of ``stack``, then validate it.
 
     ``raw_members``: group orch id -> references (names or orch ids);
     ``joins``: server orch id -> named groups it asks for (names or ids);
-    ``names``: orch id -> Heat resource name, for references by name.
+    ``names``: orch id -> Heat resource name, for references by name;
+    ``deadline``: the operation's :class:`ostro.deadline.Deadline` (None: none).
     """
+    deadline = bound(deadline)
     lookup = _lookup(stack, names or {})
     for key, references in raw_members.items():
+        deadline.check("reading group members")
         group = stack.groups[key]
         members = []
         for reference in references:
@@ -41,8 +45,8 @@ def resolve(stack, raw_members, joins, named_groups, project_id, names=None):
                                 resource=pipe.name)
         pipe.ends = tuple(ends)
     _join_named_groups(stack, joins, named_groups, project_id)
-    check_nesting(stack)
-    check_contradictions(stack)
+    check_nesting(stack, deadline)
+    check_contradictions(stack, deadline)
 
 
 def _lookup(stack, names):
@@ -78,9 +82,11 @@ def _join_named_groups(stack, joins, named_groups, project_id):
                 group.members = group.members + (orch_id,)
 
 
-def check_nesting(stack):
+def check_nesting(stack, deadline=None):
     """A nested group's level must not exceed its parent's; no cycles."""
+    deadline = bound(deadline)
     for key, group in stack.groups.items():
+        deadline.check("checking group nesting")
         for member in group.members:
             child = stack.groups.get(member)
             if child is not None and level_rank(child.level) > level_rank(group.level):
@@ -88,12 +94,13 @@ def check_nesting(stack):
                     f"group {child.name} ({child.label}) is nested in group {group.name} "
                     f"({group.label}): a child's level must not exceed its parent's",
                     groups=[child.name, group.name])
-        _check_acyclic(stack, key)
+        _check_acyclic(stack, key, deadline)
 
 
-def _check_acyclic(stack, start):
+def _check_acyclic(stack, start, deadline):
     path, pending = [], [(start, 0)]
     while pending:
+        deadline.check("checking group nesting")
         key, depth = pending.pop()
         del path[depth:]
         if key in path:
@@ -103,15 +110,17 @@ def _check_acyclic(stack, start):
         pending.extend((m, depth + 1) for m in stack.groups[key].members if m in stack.groups)
 
 
-def check_contradictions(stack):
+def check_contradictions(stack, deadline=None):
     """Affinity at level A and diversity at level D >= A over two members that
     diversity keeps apart can never both hold: sharing an A-domain means
     sharing the wider D-domain too."""
+    deadline = bound(deadline)
     affinities = [g for g in stack.groups.values() if g.kind == GroupKind.AFFINITY]
     diversities = [g for g in stack.groups.values() if g.kind == GroupKind.DIVERSITY]
     for diversity in diversities:
         units = stack.units(diversity.key)
         for affinity in affinities:
+            deadline.check("checking groups for contradictions")
             if level_rank(affinity.level) > level_rank(diversity.level):
                 continue
             seen = {}

@@ -77,7 +77,9 @@ def _server(orch_id, name, entry, properties, datacenter):
     server = Server(orch_id=orch_id, name=name, vcpus=flavor.vcpus, memory_mb=flavor.ram,
                     disk_gb=disk_gb, flavor=flavor.name,
                     availability_zone=str(zone) if zone else None,
-                    extra_specs=dict(flavor.extra_specs), resource_id=entry.get("resource_id"))
+                    extra_specs=dict(flavor.extra_specs),
+                    resource_id=values.resource_id(entry.get("resource_id"), f"server {name}",
+                                                   f"resources.{orch_id}.resource_id"))
     return server, list(dict.fromkeys(wanted))
 
 
@@ -97,17 +99,18 @@ def _boots_from_volume(properties):
 
 
 def _volume(orch_id, name, entry, properties):
-    size = properties.get("size")
-    if isinstance(size, bool) or not isinstance(size, (int, str)) or \
-            not str(size).isdigit() or int(size) < 1:
-        raise TopologyError(f"volume {name}: size must be a positive number of GB, got {size!r}",
-                            resource=name)
+    try:
+        size = values.size_gb(properties.get("size"), f"volume {name}",
+                              f"resources.{orch_id}.properties.size")
+    except TopologyError as exc:
+        raise TopologyError(exc.message, resource=name) from exc
     zone = properties.get("availability_zone") or None
     volume_type = properties.get("volume_type") or None
-    return Volume(orch_id=orch_id, name=name, size_gb=int(size),
+    return Volume(orch_id=orch_id, name=name, size_gb=size,
                   volume_type=str(volume_type) if volume_type else None,
                   availability_zone=str(zone) if zone else None,
-                  resource_id=entry.get("resource_id"))
+                  resource_id=values.resource_id(entry.get("resource_id"), f"volume {name}",
+                                                 f"resources.{orch_id}.resource_id"))
 
 
 def _group(orch_id, name, properties, kind_key, name_key):
@@ -135,9 +138,12 @@ def _pipe(orch_id, name, properties):
     if not isinstance(ends, list) or len(ends) != 2:
         raise TopologyError(f"pipe {name}: resources must list exactly two members",
                             resource=name)
-    bandwidth = values.bandwidth_mbps(properties.get("bandwidth"), f"pipe {name}")
+    field = f"resources.{orch_id}.properties"
+    bandwidth = values.bandwidth_mbps(properties.get("bandwidth"), f"pipe {name}",
+                                      f"{field}.bandwidth")
     maximum = properties.get("max_bandwidth")
-    maximum = values.bandwidth_mbps(maximum, f"pipe {name}") if maximum is not None else None
+    maximum = values.bandwidth_mbps(maximum, f"pipe {name}", f"{field}.max_bandwidth") \
+        if maximum is not None else None
     ends = _references(ends, f"pipe {name}", resource=name)
     return Pipe(orch_id=orch_id, name=name, ends=tuple(ends),
                 bandwidth=bandwidth, max_bandwidth=maximum)

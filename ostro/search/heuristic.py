@@ -4,6 +4,8 @@ squeaky-wheel restarts (an item that found no place goes first next time)."""
 import random
 import time
 
+from ostro.deadline import bound
+from ostro.errors import LimitExceeded
 from ostro.search import ordering, scoring
 
 
@@ -15,9 +17,13 @@ class DeadEnd(Exception):
         self.item, self.state = item, state
 
 
-def greedy(problem, state, order):
-    """Place ``order`` one by one on ``state``; raise :class:`DeadEnd` on a dead end."""
+def greedy(problem, state, order, budget=None):
+    """Place ``order`` one by one on ``state``; raise :class:`DeadEnd` on a
+    dead end (and :class:`~ostro.errors.LimitExceeded` once ``budget``, a
+    :class:`ostro.deadline.Deadline`, has passed)."""
+    budget = bound(budget)
     for orch_id in order:
+        budget.check("searching")
         item = problem.items[orch_id]
         mask = problem.candidates(state, item)
         if not mask.any():
@@ -26,17 +32,25 @@ def greedy(problem, state, order):
     return state
 
 
-def run(problem, base_state, deadline, restarts=8):
+def run(problem, base_state, deadline, restarts=8, budget=None):
     """A state holding every item, or the refusal of the first attempt.
 
     The first attempt's refusal is the one reported: it comes from the most
     natural order and names the rule a template author should look at.
+    ``deadline`` (monotonic seconds) ends the retries; ``budget`` (a
+    :class:`ostro.deadline.Deadline`) bounds the whole run, first pass too.
     """
-    order = ordering.initial_order(problem)
+    order = ordering.initial_order(problem, budget)
     first_refusal = None
     for attempt in range(restarts + 1):
         try:
-            return greedy(problem, base_state.copy(), order), None
+            return greedy(problem, base_state.copy(), order, budget), None
+        except LimitExceeded:
+            # NOTE: a retry cut short by the budget: the first pass's refusal
+            # still says why, and better than the budget would.
+            if first_refusal is None:
+                raise
+            break
         except DeadEnd as refused:
             if first_refusal is None:
                 first_refusal = problem.refusal(refused.state, refused.item)

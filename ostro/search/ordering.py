@@ -9,6 +9,7 @@ blocks first (first-fit decreasing); within a block, affinity mates come
 together and pipe peers follow, so each lands beside a placed peer.
 """
 
+from ostro.deadline import bound
 from ostro.model.topology import GroupKind
 
 
@@ -57,17 +58,24 @@ def _spread_needed(problem):
     return needed
 
 
-def _affinity_mates(problem):
-    mates = {orch: [] for orch in problem.items}
+def _affinity_mates(problem, deadline):
+    """Item -> its affinity mates, each once, in the order groups name them.
+
+    NOTE: once, because items sharing many groups (300 identical ones, say)
+    would otherwise list each mate 300 times, and _follow_links queues every
+    copy: seconds of list shuffling under the write lock, for the same order.
+    """
+    mates = {orch: {} for orch in problem.items}
     for rule in problem.group_rules:
         if rule.kind == GroupKind.AFFINITY:
+            deadline.check("ordering")
             members = [orch for orch in rule.members if orch in problem.items]
             for orch in members:
-                mates[orch].extend(other for other in members if other != orch)
-    return mates
+                mates[orch].update((other, None) for other in members if other != orch)
+    return {orch: list(found) for orch, found in mates.items()}
 
 
-def _follow_links(problem, block, weight, mates):
+def _follow_links(problem, block, weight, mates, deadline):
     """Breadth first from the block's volumes, then its heaviest item:
     affinity mates right after each other (so a group is placed in one run),
     then pipe peers.
@@ -82,6 +90,7 @@ def _follow_links(problem, block, weight, mates):
     for start in starts:
         pending = [start]
         while pending:
+            deadline.check("ordering")
             orch = pending.pop(0)
             if orch in seen:
                 continue
@@ -94,15 +103,17 @@ def _follow_links(problem, block, weight, mates):
     return ordered
 
 
-def _expand(problem, blocks, weight):
+def _expand(problem, blocks, weight, deadline=None):
     """The items of ``blocks`` in order, pinned items first: each has one
     possible location, and whatever is placed before it could take its room."""
-    mates = _affinity_mates(problem)
+    deadline = bound(deadline)
+    mates = _affinity_mates(problem, deadline)
     pinned = problem.pinned()
     order = list(pinned)
     taken = set(pinned)
     for block in blocks:
-        order.extend(o for o in _follow_links(problem, block, weight, mates) if o not in taken)
+        order.extend(o for o in _follow_links(problem, block, weight, mates, deadline)
+                     if o not in taken)
     return order
 
 
@@ -117,7 +128,9 @@ def shuffled_order(problem, rng, keep_spread_first):
     return _expand(problem, blocks, weight)
 
 
-def initial_order(problem):
+def initial_order(problem, deadline=None):
+    """The heuristic's first order (``deadline``: the operation's
+    :class:`ostro.deadline.Deadline`, checked as it goes; None: none)."""
     if len(problem.items) == 1:
         return list(problem.items)
     weight = _weights(problem)
@@ -125,7 +138,7 @@ def initial_order(problem):
     blocks = _blocks(problem)
     blocks.sort(key=lambda block: (-max(spread[o] for o in block),
                                    -sum(weight[o] for o in block)))
-    return _expand(problem, blocks, weight)
+    return _expand(problem, blocks, weight, deadline)
 
 
 def promote(order, problem, failed):

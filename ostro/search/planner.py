@@ -15,6 +15,7 @@ import dataclasses
 import time
 
 from ostro.config import Objective
+from ostro.deadline import bound
 from ostro.search import bounds, exact, heuristic, improve, objective
 
 
@@ -27,14 +28,19 @@ class Solution:
     optimal: bool = False
 
 
-def solve(problem, base_state, settings, deadline=None):
+def solve(problem, base_state, settings, deadline=None, budget=None):
     """Place every item of ``problem`` on top of ``base_state``.
 
     Raises :class:`~ostro.errors.NoPlacement` when nothing is found.
+    ``deadline`` (monotonic seconds; default ``solver_time_budget`` from
+    now) ends the improvement; ``budget`` (the operation's
+    :class:`ostro.deadline.Deadline`) bounds everything, the first answer
+    too (:class:`~ostro.errors.LimitExceeded`), and ends improvement sooner.
     """
     started = time.monotonic()
-    deadline = deadline or started + settings.solver_time_budget
-    state, refusal = heuristic.run(problem, base_state, deadline)
+    budget = bound(budget)
+    deadline = budget.soonest(deadline or started + settings.solver_time_budget)
+    state, refusal = heuristic.run(problem, base_state, deadline, budget=budget)
     first_pass = time.monotonic() - started
     small = len(problem.items) <= settings.exact_max_resources
     if state is None:

@@ -18,7 +18,7 @@ OSTRO = ROOT / "ostro"
 
 #: Bottom first.  A name is a module or package directly under ``ostro``.
 LAYERS = (
-    "errors", "config", "cpsat",
+    "errors", "config", "cpsat", "deadline",
     "model",
     "state",
     "parse",

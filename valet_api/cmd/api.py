@@ -5,7 +5,8 @@ It reads the oslo.config files (every option of DESIGN §7 the API uses),
 sets up oslo.log (``[DEFAULT] log_file``, ``debug``, ...), brings
 ``[database] connection`` to the newest schema (the same idempotent
 upgrade as ``valet-db-manage upgrade``), then serves :mod:`valet_api.app`
-with gunicorn on ``[api] host:port`` with ``[api] workers`` worker processes.
+with gunicorn on ``[api] host:port`` with ``[api] workers`` worker processes
+of ``[api] threads`` threads each.
 
 gunicorn forks the workers before the app exists: each worker calls
 :meth:`ValetServer.load` and builds its own app, store (database
@@ -63,7 +64,12 @@ class ValetServer(BaseApplication):
         settings = {
             "bind": [f"{_bind_host(self.conf.api.host)}:{self.conf.api.port}"],
             "workers": self.conf.api.workers,
-            "worker_class": "sync",
+            # NOTE: gthread, not sync: a sync worker reading a slow client's
+            # body is lost to everyone else until the client finishes (or
+            # gunicorn kills it at its timeout), so two slow uploads stall
+            # two workers; a gthread worker gives each connection a thread.
+            "worker_class": "gthread",
+            "threads": self.conf.api.threads,
             "proc_name": "valet-api",
             "logger_class": OsloLogger,
             "accesslog": "-",          # access lines on; OsloLogger hands them to oslo.log

@@ -5,11 +5,9 @@ Its verbs are exposed methods named after them (``get``, ``post``, ...);
 (DESIGN §4).  Sub-URIs come from :meth:`Resource.child`.
 """
 
-import json
-
 import pecan
 
-from valet_api import errors
+from valet_api import errors, inputs
 
 VERBS = ("get", "head", "post", "put", "patch", "delete")
 
@@ -56,10 +54,8 @@ def created():
 
 def json_body():
     """The request body as a JSON object, or :class:`~valet_api.errors.BadRequest`."""
-    try:
-        body = json.loads(pecan.request.body or b"null")
-    except ValueError as exc:
-        raise errors.BadRequest(f"the request body is not valid JSON: {exc}") from exc
+    # NOTE: decoded once and strictly, for every route (valet_api.inputs).
+    body = inputs.body_of(pecan.request.environ)
     if not isinstance(body, dict):
         raise errors.BadRequest("the request body must be a JSON object")
     return body

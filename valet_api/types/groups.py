@@ -6,8 +6,12 @@ from wsme import types as wtypes
 from ostro.model.datacenter import LEVELS
 from ostro.model.topology import GROUP_KINDS
 from ostro.state.groups import NAME_PATTERN
+from valet_api.inputs import MAX_NAME_LENGTH
 
-Name = wtypes.StringType(min_length=1, pattern=rf"\A{NAME_PATTERN.pattern}\Z")
+Name = wtypes.StringType(min_length=1, max_length=MAX_NAME_LENGTH,
+                         pattern=rf"\A{NAME_PATTERN.pattern}\Z")
+#: A member project's id.
+ProjectId = wtypes.StringType(max_length=MAX_NAME_LENGTH)
 Kind = wtypes.Enum(str, *GROUP_KINDS)
 Level = wtypes.Enum(str, *LEVELS)
 
@@ -36,7 +40,7 @@ class NewGroup(wtypes.Base):
     type = wtypes.wsattr(Kind, mandatory=True)
     level = wtypes.wsattr(Level, mandatory=True)
     description = wtypes.text
-    members = [wtypes.text]
+    members = [ProjectId]
 
 
 class GroupChange(wtypes.Base):
@@ -58,4 +62,4 @@ class GroupChange(wtypes.Base):
 class Members(wtypes.Base):
     """``PUT /v1/groups/{id}/members``: project ids to add."""
 
-    members = wtypes.wsattr([wtypes.text], mandatory=True)
+    members = wtypes.wsattr([ProjectId], mandatory=True)

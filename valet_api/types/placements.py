@@ -4,7 +4,7 @@ response is :func:`ostro.views.placement`."""
 import dataclasses
 
 from valet_api import errors
-from valet_api.types.plans import allow_only, text, texts
+from valet_api.types.plans import allow_only, heat_entry, text, texts
 
 ACTIONS = ("reserve", "replan")
 
@@ -92,8 +92,8 @@ def _adhoc(value, resource_id):
     resource = value.get("resource")
     if not isinstance(resource, dict):
         raise errors.BadRequest("field adhoc.resource must be an object (a Heat resource)")
+    heat_entry(resource, "adhoc.resource")
     for field in ("name", "project_id"):
-        if value.get(field) is not None and not isinstance(value[field], str):
-            raise errors.BadRequest(f"field adhoc.{field} must be a string")
+        text(value, field, where=f"adhoc.{field}")
     return {"resource": resource, "name": value.get("name"),
             "project_id": value.get("project_id")}

@@ -7,7 +7,7 @@ every problem is a 400 that names the field.
 
 import dataclasses
 
-from valet_api import errors
+from valet_api import errors, inputs
 
 ACTIONS = ("update", "migrate")
 
@@ -24,13 +24,16 @@ def required(body, field):
     return body[field]
 
 
-def text(body, field, default=None, mandatory=False):
+def text(body, field, default=None, mandatory=False, where=None):
+    """A name or an id (at most :data:`valet_api.inputs.MAX_NAME_LENGTH`
+    characters); ``where`` names the field if ``body`` is not the request's."""
+    where = where or field
     value = required(body, field) if mandatory else body.get(field, default)
     if value is not None and not isinstance(value, str):
-        raise errors.BadRequest(f"field {field} must be a string")
+        raise errors.BadRequest(f"field {where} must be a string")
     if mandatory and not value:
-        raise errors.BadRequest(f"field {field} must not be empty")
-    return value
+        raise errors.BadRequest(f"field {where} must not be empty")
+    return value if value is None else inputs.check_name(value, where)
 
 
 def texts(body, field, default=None, mandatory=False):
@@ -40,6 +43,8 @@ def texts(body, field, default=None, mandatory=False):
         return value
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise errors.BadRequest(f"field {field} must be a list of non-empty strings")
+    for number, item in enumerate(value):
+        inputs.check_name(item, f"{field}[{number}]")
     return value
 
 
@@ -52,7 +57,16 @@ def resources(body, field="resources"):
     for orch_id, entry in value.items():
         if not isinstance(entry, dict):
             raise errors.BadRequest(f"field {field}: resource {orch_id} must be an object")
+        inputs.check_name(orch_id, f"{field}: orchestration id '{inputs.shown(orch_id)}'")
+        heat_entry(entry, f"{field}.{inputs.shown(orch_id)}")
     return value
+
+
+def heat_entry(entry, where):
+    """What the store keeps of one Heat resource as names and ids: its
+    ``name`` and ``resource_id`` (strings, if given)."""
+    for field in ("name", "resource_id"):
+        text(entry, field, where=f"{where}.{field}")
 
 
 @dataclasses.dataclass

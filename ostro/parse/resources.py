@@ -19,11 +19,13 @@ QOS_GROUP_TYPES = ("ATT::QoS::ResourceGroup", "ATT::CloudQoS::ResourceGroup")
 PIPE_TYPES = ("ATT::QoS::Pipe", "ATT::CloudQoS::Pipe")
 
 
-def parse(resources, datacenter, named_groups=None, project_id=None):
+def parse(resources, datacenter, named_groups=None, project_id=None, deadline=None):
     """Build a :class:`Stack` from ``{orch_id: {type, name, properties, metadata}}``.
 
     ``named_groups`` maps names *and* ids to :class:`NamedGroup`.  Raises
-    :class:`TopologyError` naming the resource (and groups) at fault.
+    :class:`TopologyError` naming the resource (and groups) at fault, or
+    :class:`~ostro.errors.LimitExceeded` once ``deadline`` (an
+    :class:`ostro.deadline.Deadline`; None: no bound) has passed.
     """
     if not isinstance(resources, dict):
         raise TopologyError("resources must be an object keyed by orchestration id")
@@ -54,7 +56,8 @@ def parse(resources, datacenter, named_groups=None, project_id=None):
             raw_members[orch_id] = _member_list(properties, name)
         elif kind in PIPE_TYPES:
             stack.pipes.append(_pipe(orch_id, name, properties))
-    group_rules.resolve(stack, raw_members, joins, named_groups or {}, project_id, names)
+    group_rules.resolve(stack, raw_members, joins, named_groups or {}, project_id, names,
+                        deadline=deadline)
     return stack
 
 

@@ -23,7 +23,6 @@ request types' (:func:`check_name`), which know which fields are names.
 """
 
 import json
-import logging
 import math
 import re
 import urllib.parse
@@ -32,8 +31,6 @@ import webob
 import webob.exc
 
 from valet_api import errors
-
-LOG = logging.getLogger(__name__)
 
 #: Containers inside containers; Heat's resources need a handful of levels
 #: (body, resources, resource, properties, a list, an object, ...).

@@ -2,6 +2,8 @@
 transport_url`` on any ConfigOpts (not only the global one)."""
 
 import importlib
+import socket
+import time
 
 import oslo_messaging
 from oslo_messaging import opts as messaging_opts
@@ -40,3 +42,36 @@ def get_transport(conf):
     # NOTE: only ostro.rpc.errors' exceptions are rebuilt from what the
     # engine sends; every engine error travels inside one.
     return oslo_messaging.get_rpc_transport(conf, allowed_remote_exmods=[errors.__name__])
+
+
+#: The port of an AMQP broker whose URL names none.
+AMQP_PORT = 5672
+
+
+def brokers(conf):
+    """``(host, port)`` of every broker of ``[DEFAULT] transport_url`` when
+    the driver is ``rabbit`` (the only one whose calls wait for a broker
+    without end), else ``[]``."""
+    register_opts(conf)
+    url = oslo_messaging.TransportURL.parse(conf, conf.transport_url)
+    if url.transport != "rabbit":
+        return []
+    return [(host.hostname or "localhost", host.port or AMQP_PORT) for host in url.hosts] \
+        or [("localhost", AMQP_PORT)]
+
+
+def reachable(addresses, timeout):
+    """Whether one of ``addresses`` accepts a TCP connection, trying them
+    all within ``timeout`` seconds.  A refused or unroutable port is known
+    at once (or at the timeout), where oslo.messaging would retry for ever."""
+    deadline = time.monotonic() + timeout
+    for host, port in addresses:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            socket.create_connection((host, port), timeout=left).close()
+            return True
+        except OSError:
+            continue
+    return False

@@ -19,6 +19,7 @@ from ostro.model import plan as plan_model
 from ostro.model.placement import GroupRef, Placement, PlacementState, group_rules
 from ostro.model.topology import is_named_group_key, plan_group_key
 from ostro.parse import limits
+from ostro.parse import recorded as recorded_parser
 from ostro.parse import resources as parser
 from ostro.search import items as item_model
 from ostro.search.compiled import CompiledDatacenter
@@ -118,12 +119,13 @@ class Engine:
         drop removed ones."""
         with self._lock:
             plan = self.get_plan(plan_id)
-            old_stack = self._parse(plan.resources, plan.project_id)
+            # NOTE: what the plan was is read as committed (its groups or
+            # flavors may be gone); what it becomes must pass today's rules.
+            old_stack = self._recorded(plan).stack
             limits.check(resources, self.settings)
             budget = self.budget()
             new_stack = self._parse(resources, project_id or plan.project_id, budget)
-            pins = {orch: {placement.location}
-                    for orch, placement in plan.placements.items()
+            pins = {orch: locations for orch, locations in self._pins(plan, None).items()
                     if orch in new_stack.resources
                     and _unchanged(old_stack.resources.get(orch), new_stack.resources[orch])}
             self._place(plan, resources, allowed=pins, stack=new_stack, budget=budget)
@@ -231,27 +233,36 @@ class Engine:
             if stack.resources[orch_id].kind != wanted:
                 raise InvalidInput(f"existing {orch_id}: a {stack.resources[orch_id].kind} "
                                    f"cannot be at {location}")
-            rules = group_rules(stack)
-            item = item_model.stack_items(stack, rules)[orch_id]
-            self.state.assume(item, index, new=False)
-            placement = Placement(orch_id, stack.resources[orch_id], location,
-                                  state=PlacementState.ACTIVE,
-                                  groups=_memberships(rules, orch_id), entry=dict(resource),
-                                  updated_at=plan_model.now())
-            self.placements[orch_id] = placement
-            self._touch(placement)
-            return placement
+            return self._book_existing(orch_id, resource, location, stack)
+
+    def restore_existing(self, orch_id, resource, location):
+        """Put back a placement outside any plan as the store holds it,
+        whatever today's data centre says of it (:mod:`ostro.parse.recorded`)."""
+        with self._lock:
+            stack = recorded_parser.parse({orch_id: resource}, self.datacenter,
+                                          self.named_groups, placed=(orch_id,)).stack
+            return self._book_existing(orch_id, resource, location, stack)
+
+    def _book_existing(self, orch_id, resource, location, stack):
+        rules = group_rules(stack)
+        self._assume_at(item_model.stack_items(stack, rules)[orch_id], location)
+        placement = Placement(orch_id, stack.resources[orch_id], location,
+                              state=PlacementState.ACTIVE, groups=_memberships(rules, orch_id),
+                              entry=dict(resource), updated_at=plan_model.now())
+        self.placements[orch_id] = placement
+        self._touch(placement)
+        return placement
 
     def restore_plan(self, plan, locations):
         """Put back a plan and its placements as recorded (``locations``:
         orch id -> (location name, state, updated_at)), without searching:
         the engine's memory is a cache of what the store holds."""
         with self._lock:
-            stack = self._parse(plan.resources, plan.project_id)
+            stack = self._recorded(plan, placed=locations).stack
             rules = _scoped_rules(plan, group_rules(stack))
             items = item_model.stack_items(stack, rules)
             for orch_id, (location, state, updated_at) in locations.items():
-                self.state.assume(items[orch_id], self.compiled.index[location], new=False)
+                self._assume_at(items[orch_id], location)
                 placement = Placement(orch_id, stack.resources[orch_id], location,
                                       plan_id=plan.id, state=state, updated_at=updated_at,
                                       groups=_memberships(rules, orch_id))
@@ -308,8 +319,25 @@ class Engine:
         return parser.parse(resources, self.datacenter, self.named_groups, project_id,
                             deadline=deadline)
 
+    def _recorded(self, plan, placed=()):
+        """``plan`` as committed, read against today's data centre and groups
+        without refusing (:mod:`ostro.parse.recorded`)."""
+        return recorded_parser.parse(plan.resources, self.datacenter, self.named_groups,
+                                     plan.project_id, placed)
+
+    def _assume_at(self, item, location):
+        """Count ``item`` at the location named ``location`` as committed."""
+        # NOTE: a location the data centre no longer has holds nothing the
+        # search could count: the placement stays on the books (and in
+        # /v1/resources) until its plan's next change re-places it.
+        if location in self.compiled.index:
+            self.state.assume(item, self.compiled.index[location], new=False)
+
     def _pins(self, plan, except_for):
-        return {orch: {p.location} for orch, p in plan.placements.items() if orch != except_for}
+        """Every placement of ``plan`` but ``except_for`` pinned where it is;
+        one on a location that is gone is free to move."""
+        return {orch: {p.location} for orch, p in plan.placements.items()
+                if orch != except_for and p.location in self.compiled.index}
 
     def _place(self, plan, resources, allowed=None, excluded=None, stack=None, budget=None):
         # NOTE: the budget covers all of the planning, not only the search;

@@ -69,7 +69,7 @@ def restore_plan(engine, record, placed):
 
 def restore_loose(engine, record):
     """Put a placement made outside any plan (an existing server) into ``engine``."""
-    placement = engine.add_existing(record["orch_id"], record["entry"], record["location"])
+    placement = engine.restore_existing(record["orch_id"], record["entry"], record["location"])
     placement.state = PlacementState(record["state"])
     placement.updated_at = record["updated_at"]
     if record["resource_id"]:

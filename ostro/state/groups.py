@@ -54,6 +54,7 @@ def change(connection, id_or_name, stamp, description=None, members=None):
         values["description"] = description
     if members is not None:
         values["members"] = _unique(members)
+        _refuse_if_excluded(connection, group, values["members"])
     connection.execute(update(GROUPS).where(GROUPS.c.id == group.id).values(**values))
     return get(connection, group.id)
 
@@ -93,6 +94,31 @@ def _refuse_if_used(connection, group, project_id=None):
         whose = f" of project {project_id}" if project_id else ""
         raise InUse(f"group {group.name} is used by {len(users)} placed resource(s){whose} "
                     f"({', '.join(users[:5])}); delete or update their plans first")
+
+
+def _refuse_if_excluded(connection, group, members):
+    """InUse if the member list ``members`` would leave out a project whose
+    plans have placed resources in ``group`` (say, an open group closed).
+
+    NOTE: refused up front rather than accepted, so a plan never holds
+    servers in a group its project may no longer use (issue 11 §1,
+    doc/decisions.md "Never wedge").
+    """
+    if not members:
+        return      # open: every project may use it
+    query = (select(PLANS.c.project_id, PLANS.c.id, PLACEMENTS.c.named_groups)
+             .join(PLANS, PLANS.c.id == PLACEMENTS.c.plan_id)
+             .where(PLANS.c.project_id.is_not(None), PLANS.c.project_id.not_in(members)))
+    plans = {}
+    for row in connection.execute(query):
+        if group.name in (row.named_groups or ()):
+            plans.setdefault(row.project_id, set()).add(row.id)
+    if plans:
+        users = "; ".join(f"project {project} (plans {', '.join(sorted(ids)[:5])})"
+                          for project, ids in sorted(plans.items()))
+        raise InUse(f"group {group.name} is used by placed resources of projects that would "
+                    f"not be members: {users}; add them as members too, or delete or "
+                    "update their plans first")
 
 
 def _find(connection, id_or_name):

@@ -4,7 +4,10 @@ The live placements are judged by :func:`ostro.verify.check` (the engine's
 independent checker, through :func:`ostro.views.live.check`) against the data
 centre the engine reads now, with their group rules and pipes rebuilt from
 the engine's plans: a host that shrank, went away or was disabled, or a
-changed aggregate, shows here.
+changed aggregate, shows here.  So does what the plan was committed with
+and no longer holds (:mod:`ostro.parse.recorded`): a named group that is
+gone, a project that is no longer a member of its group, a flavor that is
+gone, a plan that no longer reads.
 """
 
 import collections
@@ -39,7 +42,8 @@ def _culprits(engine, violation, by_name, pipes):
 def show(engine):
     """``{uuid: {type, status, message}}`` of every placement in violation."""
     placements = list(engine.placements.values())
-    found, pipes = live.check(engine)
+    plans = live.recorded_plans(engine)
+    found, pipes = live.check(engine, plans)
     by_name = collections.defaultdict(list)
     for placement in placements:
         by_name[placement.name].append(placement)
@@ -48,6 +52,10 @@ def show(engine):
         for placement in _culprits(engine, violation, by_name, pipes):
             if violation.message not in messages[placement.orch_id]:
                 messages[placement.orch_id].append(violation.message)
+    for orch_id, notes in live.stale(engine, plans).items():
+        placement = engine.placements[orch_id]
+        messages[orch_id].extend(f"{placement.resource.kind} {placement.name}: {note.detail}"
+                                 for note in notes)
     shown = {}
     for orch_id, texts in messages.items():
         placement = engine.placements[orch_id]

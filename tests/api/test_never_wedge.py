@@ -196,3 +196,29 @@ def test_a_removed_flavor_is_reported_and_the_plan_updated(engine_api, empty_url
              status=201)
         assert resources(restarted) == {}
         call(restarted, "DELETE", "/v1/plans/s1", status=204)
+
+
+def test_a_recreated_group_contradicting_a_plan_leaves_it_loading(engine_api, empty_url,
+                                                                  inventory):
+    call(engine_api, "POST", "/v1/groups",
+         {"name": "web-ha", "type": "exclusivity", "level": "host"}, status=201)
+    apart = engine_cases.group("apart", "diversity", "host", ["a", "b"])
+    call(engine_api, "POST", "/v1/plans",
+         plan_body("s1", in_group("a"), in_group("b"), server("c"), apart), status=201)
+    for orch_id in ("orch-a", "orch-b"):
+        call(engine_api, "DELETE", f"/v1/placements/{orch_id}", status=204)
+    call(engine_api, "DELETE", "/v1/groups/web-ha", status=204)
+    # The same name, now contradicting the plan's own diversity group.
+    call(engine_api, "POST", "/v1/groups",
+         {"name": "web-ha", "type": "affinity", "level": "host"}, status=201)
+    with engine_cases.engine_api(empty_url, inventory, upgrade=False) as restarted:
+        every_route_answers(restarted, "s1")
+        assert "its plan no longer reads" in resources(restarted)["orch-c"]["message"]
+        assert_error(call(restarted, "PUT", "/v1/plans/s1",
+                          {"action": "update", "resources": dict(
+                              [in_group("a"), in_group("b"), server("c"), apart])}),
+                     400, "contradict")
+        call(restarted, "PUT", "/v1/plans/s1",
+             {"action": "update", "resources": dict([server("a"), server("c")])}, status=201)
+        assert resources(restarted) == {}
+        call(restarted, "DELETE", "/v1/plans/s1", status=204)

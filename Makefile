@@ -20,7 +20,7 @@ $(STAMP): setup.cfg setup.py pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
-# The API on 0.0.0.0:8090 (etc/valet/valet.conf: SQLite under ./state, the local
+# The API on 127.0.0.1:8090 (etc/valet/valet.conf: SQLite under ./state, the local
 # engine, etc/valet/inventory.yaml); valet-api upgrades the schema first. Ctrl-C stops it.
 run: $(STAMP)
 	mkdir -p state

@@ -60,6 +60,11 @@ class Process:
         """SIGTERM; the exit status."""
         return live_server.stop(self.process, self._log, timeout=30)
 
+    def stop_if_running(self):
+        """SIGTERM unless it has ended already (a cleanup after a failed step)."""
+        if self.process.poll() is None:
+            self.stop()
+
     def kill(self):
         self.process.kill()
         self.process.wait()

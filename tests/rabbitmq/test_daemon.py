@@ -42,13 +42,13 @@ def test_engines_serve_the_api_over_rabbitmq_and_stop_on_sigterm(broker, invento
         for name in ("engine-a", "engine-b"):
             conf = engines.write_conf(tmp_path / name, broker.url(), database, inventory, topic)
             started.append(engines.engine(tmp_path / name, conf))
-            cleanup.callback(_stop_quietly, started[-1])
+            cleanup.callback(started[-1].stop_if_running)
         for engine in started:
             engine.wait_for("serving RPC on topic", timeout=60)
         api_conf = engines.write_conf(tmp_path / "api", broker.url(), database, inventory, topic,
                                       api={"host": "127.0.0.1", "port": port, "workers": 2})
         api = engines.Process(tmp_path / "api", live_server.VALET_API, api_conf)
-        cleanup.callback(_stop_quietly, api)
+        cleanup.callback(api.stop_if_running)
         live_server.wait_until_up(base, api.process, timeout=30)
         assert wait_until_served(base, api.process) == {"plans": []}
 
@@ -80,11 +80,6 @@ def test_engines_serve_the_api_over_rabbitmq_and_stop_on_sigterm(broker, invento
         assert api.stop() == 0
 
 
-def _stop_quietly(process):
-    if process.process.poll() is None:
-        process.stop()
-
-
 EXPIRED = "released placements past their TTL: "
 
 
@@ -111,10 +106,10 @@ def test_when_the_leader_is_killed_another_engine_takes_over_expiry(broker, inve
              for name in ("engine-a", "engine-b")}
     with contextlib.ExitStack() as cleanup:
         first = engines.engine(tmp_path / "engine-a", confs["engine-a"])
-        cleanup.callback(_stop_quietly, first)
+        cleanup.callback(first.stop_if_running)
         first.wait_for("is the leader", timeout=60)
         second = engines.engine(tmp_path / "engine-b", confs["engine-b"])
-        cleanup.callback(_stop_quietly, second)
+        cleanup.callback(second.stop_if_running)
         second.wait_for("serving RPC on topic", timeout=60)
         time.sleep(1.0)     # several heartbeats: the second must stay a follower
         assert "is the leader" not in second.text()

@@ -24,7 +24,7 @@ def test_the_api_request_id_shows_on_the_engines_lines(broker, inventory, tmp_pa
                                       api={"host": "127.0.0.1", "port": port, "workers": 1,
                                            "healthcheck_engine_timeout": 1.0})
         api = engines.Process(tmp_path / "api", live_server.VALET_API, api_conf)
-        cleanup.callback(_stop_quietly, api)
+        cleanup.callback(api.stop_if_running)
         live_server.wait_until_up(base, api.process, timeout=30)
 
         status, _, body = request(base, "GET", "/healthcheck")
@@ -34,7 +34,7 @@ def test_the_api_request_id_shows_on_the_engines_lines(broker, inventory, tmp_pa
 
         conf = engines.write_conf(tmp_path / "engine", broker.url(), database, inventory, topic)
         engine = engines.engine(tmp_path / "engine", conf)
-        cleanup.callback(_stop_quietly, engine)
+        cleanup.callback(engine.stop_if_running)
         wait_until_served(base, api.process)
         assert _healthcheck_once_served(base) == "database: OK; engine: OK"
 
@@ -65,8 +65,3 @@ def _healthcheck_once_served(base, timeout=30.0):
         if status == 200 or time.monotonic() > deadline:
             return body.decode()
         time.sleep(0.5)
-
-
-def _stop_quietly(process):
-    if process.process.poll() is None:
-        process.stop()

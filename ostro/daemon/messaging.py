@@ -15,6 +15,8 @@ import threading
 import kombu
 import oslo_messaging
 
+from ostro.rpc.transport import AMQP_PORT
+
 LOG = logging.getLogger(__name__)
 
 
@@ -111,7 +113,7 @@ class BrokerWatch:
         reasons = []
         for host in self.hosts:
             connection = kombu.Connection(
-                hostname=host.hostname, port=host.port or 5672, userid=host.username,
+                hostname=host.hostname, port=host.port or AMQP_PORT, userid=host.username,
                 password=host.password, virtual_host=self.virtual_host,
                 transport="pyamqp", ssl=self.ssl, connect_timeout=self.timeout)
             try:
@@ -119,13 +121,13 @@ class BrokerWatch:
                 connection.ensure_connection(max_retries=0)
                 return None
             except Exception as exc:  # noqa: BLE001 - any failure means: not reachable
-                reasons.append(f"{host.hostname}:{host.port or 5672}: {exc}")
+                reasons.append(f"{host.hostname}:{host.port or AMQP_PORT}: {exc}")
             finally:
                 connection.release()
         return "the broker is unreachable (" + "; ".join(reasons) + ")"
 
     def _where(self):
-        return ", ".join(f"{host.hostname}:{host.port or 5672}" for host in self.hosts)
+        return ", ".join(f"{host.hostname}:{host.port or AMQP_PORT}" for host in self.hosts)
 
 
 def _ssl(conf):

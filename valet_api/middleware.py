@@ -10,7 +10,8 @@
    enable_proxy_headers_parsing = true``;
 4. ``sizelimit`` (:class:`BodySizeLimit`): a body over ``[oslo_middleware]
    max_request_body_size`` is a 413, refused before it is read;
-5. ``/healthcheck`` (:mod:`valet_api.health`), token-free, beside
+5. ``/healthcheck`` (:mod:`valet_api.health`), token-free, and with ``[api]
+   dashboard = true`` ``/dashboard`` (:mod:`valet_api.dashboard`), public, beside
 6. the authentication of ``[api] auth_strategy`` (:mod:`valet_api.auth`),
    then :class:`CurrentContext`, then :class:`valet_api.inputs.InputChecks`
    (an unreadable path, query, header or body is a 400 naming it; the body
@@ -24,7 +25,7 @@ import webob.exc
 from oslo_context import context
 from oslo_middleware import catch_errors, http_proxy_to_wsgi, request_id, sizelimit
 
-from valet_api import auth, errors, health, inputs
+from valet_api import auth, dashboard, errors, health, inputs
 
 LOG = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ class Pipeline:
         checked = inputs.InputChecks(app, debug=conf.debug)
         inner = auth.wrap(CurrentContext(checked, conf.api.auth_strategy), conf)
         routed = HealthcheckRoute(inner, health.Healthcheck(None, conf))
+        if conf.api.dashboard:
+            routed = dashboard.DashboardRoute(routed, debug=conf.debug)
         limited = BodySizeLimit(routed, conf)
         proxied = http_proxy_to_wsgi.HTTPProxyToWSGI(limited, conf)
         self.application = request_id.RequestId(catch_errors.CatchErrors(proxied, conf), conf)

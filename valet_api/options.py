@@ -38,6 +38,13 @@ api_opts = [
                     "public) or noauth (no token; every request acts as an admin "
                     "with the service role, in the project an X-Project-Id header "
                     "names). Either way [oslo_policy] rules apply (doc/api.md)."),
+    # NOTE: off by default: a production API serves only what it is asked to;
+    # etc/valet/valet.conf (make run) turns it on.
+    cfg.BoolOpt("dashboard", default=False,
+                help="Serve the data-centre dashboard at GET /dashboard: a static "
+                     "page (no token needed to load it) that reads the public v1 "
+                     "API with the user's own token (doc/dashboard.md). Off: "
+                     "/dashboard is 404."),
     cfg.FloatOpt("healthcheck_engine_timeout", default=3.0, min=0.1,
                  help="Seconds GET /healthcheck waits for an engine to answer its "
                       "RPC ping ([engine] mode = rpc) before it answers 503; short, "

@@ -28,6 +28,7 @@ message from its error body (DESIGN §4).  When Valet cannot be reached
 import copy
 import logging
 import time
+import urllib.parse
 
 from keystoneauth1 import adapter
 from keystoneauth1 import exceptions as ks_exceptions
@@ -46,6 +47,9 @@ class ValetError(Exception):
     def __init__(self, message, status=None, kind=None):
         super().__init__(message)
         self.message, self.status, self.kind = message, status, kind
+        #: the ``error`` object of Valet's error body (``rule``, ``group``,
+        #: ``resource``, ``hints`` of a refusal), ``{}`` when it sent none.
+        self.details = {}
 
 
 class BadRequest(ValetError):
@@ -168,6 +172,25 @@ class ValetClient:
             body["project_id"] = project_id
         return self.request("POST", "/v1/plans", body)["plan"]
 
+    def submit_plan(self, stack_id=None, name=None, resources=None, template=None,
+                    parameters=None, environment=None, dry_run=False):
+        """``POST /v1/plans`` with the fields given only: ``resources`` (Heat's
+        resources object) or a HOT ``template`` (its text) with ``parameters``
+        and ``environment`` (text), which Valet translates; a ``dry_run``
+        answers the plan Valet would make and stores nothing, and needs no
+        ``stack_id``.  The answer's plan."""
+        fields = {"stack_id": stack_id, "plan_name": name, "resources": resources,
+                  "template": template, "environment": environment}
+        body = {field: value for field, value in fields.items() if value is not None}
+        if template is not None:
+            body["parameters"] = dict(parameters or {})
+        if dry_run:
+            body["dry_run"] = True
+        return self.request("POST", "/v1/plans", body)["plan"]
+
+    def list_plans(self):
+        return self.request("GET", "/v1/plans")["plans"]
+
     def get_plan(self, plan_or_stack_id):
         return self.request("GET", f"/v1/plans/{plan_or_stack_id}")["plan"]
 
@@ -182,14 +205,23 @@ class ValetClient:
                 "excluded_hosts": list(excluded_hosts)}
         return self.request("PUT", f"/v1/plans/{plan_or_stack_id}", body)["plan"]
 
-    def delete_plan(self, plan_or_stack_id):
-        """Delete a plan; one that is already gone is fine (idempotent)."""
+    def delete_plan(self, plan_or_stack_id, missing_ok=True):
+        """Delete a plan; one that is already gone is fine (idempotent)
+        unless not ``missing_ok`` (a person naming it: :class:`NotFound`)."""
         try:
             self.request("DELETE", f"/v1/plans/{plan_or_stack_id}")
         except NotFound:
+            if not missing_ok:
+                raise
             LOG.debug("plan %s was already gone", plan_or_stack_id)
 
     # -- placements -----------------------------------------------------------
+
+    def list_placements(self, **filters):
+        """``GET /v1/placements?field=value``: every filter given must match."""
+        query = urllib.parse.urlencode(sorted(filters.items()))
+        return self.request("GET", "/v1/placements" + (f"?{query}" if query else ""))[
+            "placements"]
 
     def get_placement(self, key):
         return self.request("GET", f"/v1/placements/{key}")["placement"]
@@ -231,16 +263,22 @@ class ValetClient:
             "name": name, "type": kind, "level": level, "description": description or "",
             "members": list(members)})
 
+    def list_groups(self):
+        return self.request("GET", "/v1/groups")["groups"]
+
     def get_group(self, id_or_name):
         return self.request("GET", f"/v1/groups/{id_or_name}")["group"]
 
     def update_group(self, id_or_name, description):
         return self.request("PUT", f"/v1/groups/{id_or_name}", {"description": description})
 
-    def delete_group(self, id_or_name):
+    def delete_group(self, id_or_name, missing_ok=True):
+        """Like :meth:`delete_plan`, for a named group."""
         try:
             self.request("DELETE", f"/v1/groups/{id_or_name}")
         except NotFound:
+            if not missing_ok:
+                raise
             LOG.debug("group %s was already gone", id_or_name)
 
     def add_members(self, id_or_name, members):
@@ -249,6 +287,25 @@ class ValetClient:
 
     def remove_member(self, id_or_name, project_id):
         self.request("DELETE", f"/v1/groups/{id_or_name}/members/{project_id}")
+
+    def remove_all_members(self, id_or_name):
+        self.request("DELETE", f"/v1/groups/{id_or_name}/members")
+
+    # -- the data centre ------------------------------------------------------
+
+    def list_hosts(self):
+        return self.request("GET", "/v1/hosts")["hosts"]
+
+    def get_host(self, name):
+        return self.request("GET", f"/v1/hosts/{name}")["host"]
+
+    def list_violations(self):
+        """``GET /v1/resources``: placed resource id → ``{type, status, message}``
+        for each placed server or volume that now breaks its rules."""
+        return self.request("GET", "/v1/resources")["resources"]
+
+    def status(self):
+        return self.request("GET", "/v1/status")["status"]
 
 
 def global_id_of(context):
@@ -285,10 +342,11 @@ def endpoint_override(conf):
 
 def _error(method, path, response):
     """The typed error for a non-2xx answer, with Valet's message if it sent one."""
-    message, kind = response.text.strip()[:500] or response.reason, None
+    message, kind, details = response.text.strip()[:500] or response.reason, None, {}
     try:
         error = response.json().get("error") or {}
         message, kind = error.get("message") or message, error.get("type")
+        details = error if isinstance(error, dict) else {}
     except ValueError:
         pass
     if response.status_code >= 500:
@@ -296,4 +354,6 @@ def _error(method, path, response):
                            f"{message}", response.status_code, kind,
                            retriable=response.status_code == 503)
     error_class = BY_STATUS.get(response.status_code, ValetError)
-    return error_class(message, response.status_code, kind)
+    refused = error_class(message, response.status_code, kind)
+    refused.details = details
+    return refused

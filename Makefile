@@ -126,7 +126,19 @@ deploy: $(STAMP) system-packages
 	tools/build-deploy-venv $(DEPLOY_VENV)
 	VALET_DEPLOY_VENV=$(abspath $(DEPLOY_VENV)) $(BIN)/pytest tests/deploy
 
-test: system-packages lint unit postgres keystone rabbitmq daemon nova-func nova heat cinder deploy bench-test
+test: system-packages lint unit postgres keystone rabbitmq daemon browser nova-func nova heat cinder deploy bench-test
+
+BROWSER_STAMP := $(VENV)/.installed-browser
+$(BROWSER_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e '.[test,browser]'
+	touch $(BROWSER_STAMP)
+
+# The dashboard in a real headless Chromium (Debian's /usr/bin/chromium, from
+# system-packages; Playwright never downloads a browser) against real valet-api
+# processes; it rewrites doc/images/dashboard*.png.
+.PHONY: browser
+browser: $(BROWSER_STAMP) system-packages
+	$(BIN)/pytest tests/browser
 
 bench: $(BENCH_STAMP)
 	$(BIN)/valet-sim bench --output doc/benchmarks

@@ -93,8 +93,11 @@ class Engine:
         """A fresh :class:`Deadline` of ``[engine] request_time_budget``."""
         return Deadline(self.settings.request_time_budget or None)
 
-    def plan(self, resources, stack_id=None, name=None, project_id=None, locations=None):
-        """Place a whole stack; idempotent by ``stack_id``."""
+    def plan(self, resources, stack_id=None, name=None, project_id=None, locations=None,
+             dry_run=False):
+        """Place a whole stack; idempotent by ``stack_id``.  A ``dry_run``
+        answers the plan it would make (or refuses as it would) and keeps
+        nothing: the plan is in neither :attr:`plans` nor the search state."""
         with self._lock:
             existing = self.find_plan(stack_id) if stack_id else None
             if existing is not None:
@@ -111,7 +114,12 @@ class Engine:
             allowed = {orch: set(locations) for orch, entry in resources.items()
                        if isinstance(entry, dict)
                        and entry.get("type") in parser.SERVER_TYPES} if locations else None
-            self._place(plan, resources, allowed=allowed)
+            if dry_run:
+                stack, rules, _, solution = self._solve(plan, resources, allowed=allowed)
+                plan.placements = self._placements(plan, stack, rules, solution)
+                plan.method = solution.method
+            else:
+                self._place(plan, resources, allowed=allowed)
             return plan
 
     def update(self, plan_id, resources, project_id=None):
@@ -342,6 +350,11 @@ class Engine:
     def _place(self, plan, resources, allowed=None, excluded=None, stack=None, budget=None):
         # NOTE: the budget covers all of the planning, not only the search;
         # it is checked only before _commit, so a refusal changes nothing.
+        self._commit(plan, *self._solve(plan, resources, allowed, excluded, stack, budget))
+
+    def _solve(self, plan, resources, allowed=None, excluded=None, stack=None, budget=None):
+        """``(stack, rules, items, solution)`` for ``plan``'s new
+        ``resources``; nothing of the engine changes."""
         budget = budget or self.budget()
         stack = stack or self._parse(resources, plan.project_id, budget)
         for orch_id in stack.resources:
@@ -360,8 +373,16 @@ class Engine:
                 base.forget(orch_id)
         problem = Problem(self.compiled, items, rules, allowed=allowed, excluded=excluded,
                           objective=self.settings.objective)
-        solution = solve(problem, base, self.settings, budget=budget)
-        self._commit(plan, stack, rules, items, solution)
+        return stack, rules, items, solve(problem, base, self.settings, budget=budget)
+
+    def _placements(self, plan, stack, rules, solution):
+        """orch id -> the :class:`Placement` ``solution`` gives ``plan``'s
+        resources (stored nowhere yet)."""
+        stamp = plan_model.now()
+        return {orch_id: Placement(orch_id, stack.resources[orch_id],
+                                   self.compiled.names[location], plan_id=plan.id,
+                                   groups=_memberships(rules, orch_id), updated_at=stamp)
+                for orch_id, location in solution.locations.items()}
 
     def _commit(self, plan, stack, rules, items, solution):
         before = dict(plan.placements)
@@ -371,11 +392,7 @@ class Engine:
         # solution's state, which is layered over the live one.
         for orch_id, location in solution.locations.items():
             self.state.assume(items[orch_id], location, new=False)
-        stamp = plan_model.now()
-        for orch_id, location in solution.locations.items():
-            placement = Placement(orch_id, stack.resources[orch_id],
-                                  self.compiled.names[location], plan_id=plan.id,
-                                  groups=_memberships(rules, orch_id), updated_at=stamp)
+        for orch_id, placement in self._placements(plan, stack, rules, solution).items():
             earlier = before.get(orch_id)
             if earlier is not None and earlier.location == placement.location:
                 # NOTE: a resource that stays keeps its lifecycle (a reserved

@@ -87,10 +87,14 @@ class NoPlacement(OstroError):
         super().__init__(message)
         self.rule, self.group, self.resource = rule, group, resource
         self.before, self.after, self.unit = before, after, unit
+        #: What would make the stack fit, where the engine can tell
+        #: (:mod:`ostro.search.advice`): sentences, possibly none.
+        self.hints = []
 
     def to_dict(self):
         data = super().to_dict()
-        data.update(rule=self.rule, group=self.group, resource=self.resource)
+        data.update(rule=self.rule, group=self.group, resource=self.resource,
+                    hints=list(self.hints))
         return data
 
 

@@ -53,8 +53,15 @@ class Operations:
     def get_plan(self, plan_id, *, project_id=None):
         return self.replica.read(lambda engine: views.plan(_plan(engine, plan_id, project_id)))
 
-    def create_plan(self, resources, stack_id, name=None, locations=None, project_id=None):
-        """Plan a stack; the same ``stack_id`` again is the existing plan."""
+    def create_plan(self, resources, stack_id, name=None, locations=None, project_id=None,
+                    dry_run=False):
+        """Plan a stack; the same ``stack_id`` again is the existing plan.  A
+        ``dry_run`` answers the plan it would make (:func:`ostro.views.
+        trial_plan`) or its refusal, from a read: nothing is stored or
+        reserved, and no writer waits for it."""
+        if dry_run:
+            return self._try_plan(resources, stack_id, name, locations, project_id)
+
         def create(engine):
             known = stack_id is not None and engine.find_plan(stack_id) is not None
             plan = engine.plan(resources, stack_id=stack_id, name=name, locations=locations,
@@ -65,6 +72,21 @@ class Operations:
             self._validate(resources, project_id, stack_id)
             return self.replica.write(create)
         return _decided(f"plan of stack={stack_id} project={project_id}", write)
+
+    def _try_plan(self, resources, stack_id, name, locations, project_id):
+        def attempt(engine):
+            known = stack_id is not None and engine.find_plan(stack_id) is not None
+            plan = engine.plan(resources, stack_id=stack_id, name=name, locations=locations,
+                               project_id=project_id, dry_run=True)
+            return views.trial_plan(plan, engine.datacenter, stored=known)
+
+        self._validate(resources, project_id, stack_id)
+        try:
+            return self.replica.read(attempt)
+        except OstroError as exc:
+            LOG.info("dry run of stack=%s project=%s refused: %s: %s", stack_id,
+                     project_id, exc.kind, exc.message)
+            raise
 
     def update_plan(self, plan_id, resources, *, project_id=None):
         def update(engine):

@@ -131,6 +131,11 @@ def response_for(exc, debug=False):
     status, kind, message = describe(exc)
     reference = webob.exc.status_map.get(status, webob.exc.HTTPInternalServerError)
     error = {"message": message, "type": kind}
+    if isinstance(exc, ostro_errors.OstroError):
+        # NOTE: the engine's own fields (a refusal's rule, group, resource and
+        # hints; a limit's name), so a client need not parse the message.
+        error.update({field: value for field, value in exc.to_dict().items()
+                      if field not in error})
     if debug:
         error["traceback"] = "".join(traceback.format_exception(exc))
     body = {"title": reference.title, "explanation": reference.explanation,

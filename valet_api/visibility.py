@@ -36,6 +36,12 @@ def shower(request, kind):
 
 def plan_shower(request):
     """As :func:`shower` for a plan: its placements' locations."""
-    placement = shower(request, "placement")
+    # NOTE: a dry run's placements also say which rack and cluster their
+    # host is in (ostro.views.trial_plan): as telling as the host itself.
+    field = hidden(request, "placement")
+    hide = () if field is None else (field, "rack", "cluster")
+
+    def show(placed):
+        return {key: value for key, value in placed.items() if key not in hide}
     return lambda shown: {**shown, "placements": {
-        orch_id: placement(placed) for orch_id, placed in shown["placements"].items()}}
+        orch_id: show(placed) for orch_id, placed in shown["placements"].items()}}

@@ -16,7 +16,7 @@ import time
 
 from ostro.config import Objective
 from ostro.deadline import bound
-from ostro.search import bounds, exact, heuristic, improve, objective
+from ostro.search import advice, bounds, exact, heuristic, improve, objective
 
 
 @dataclasses.dataclass
@@ -49,6 +49,8 @@ def solve(problem, base_state, settings, deadline=None, budget=None):
                            max_variables=settings.exact_max_variables)
             if found is not None:
                 return found
+        # NOTE: only a refusal pays for the hints (a pass over the items).
+        refusal.hints = advice.hints(problem, base_state)
         raise refusal
     solution = _solution(problem, base_state, state, "heuristic")
     if solution.score.hosts_used > 1:

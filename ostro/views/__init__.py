@@ -15,6 +15,23 @@ def plan(plan):
     return plan.to_dict()
 
 
+def trial_plan(plan, datacenter, stored=False):
+    """A dry run's answer: :func:`plan` with ``dry_run`` and, for each
+    placement, where that is (rack, cluster, zone) and the groups it is in,
+    so a template author sees the whole layout in one answer.  ``id`` is
+    None unless the stack is planned already (``stored``): a dry run stores
+    nothing to name."""
+    shown = plan.to_dict()
+    shown.update(id=plan.id if stored else None, dry_run=True)
+    for orch_id, placed in plan.placements.items():
+        location = datacenter.location(placed.location)
+        shown["placements"][orch_id].update(
+            rack=getattr(location, "rack", None), cluster=getattr(location, "cluster", None),
+            availability_zone=getattr(location, "availability_zone", None),
+            groups=sorted({group.name for group in placed.groups}))
+    return shown
+
+
 def placement(placement):
     """An :class:`ostro.model.placement.Placement` as the API's placement::
 

@@ -46,6 +46,12 @@ def call(api, method, path, body=None, status=None):
     return response
 
 
+#: What an error's ``error`` object may hold: the engine's refusals add the
+#: rule, group, resource and hints; a limit its option's name.
+ERROR_DETAILS = {"message", "type", "traceback", "rule", "group", "resource", "hints",
+                 "limit"}
+
+
 def assert_error(response, status, *words):
     """``response`` is the API's error body with ``status``, and its message
     holds ``words``."""
@@ -53,7 +59,7 @@ def assert_error(response, status, *words):
     assert response.content_type == "application/json"
     body = response.json
     assert set(body) == ERROR_FIELDS and body["code"] == status
-    assert {"message", "type"} <= set(body["error"]) <= {"message", "type", "traceback"}
+    assert {"message", "type"} <= set(body["error"]) <= ERROR_DETAILS
     for word in words:
         assert word in body["error"]["message"], body["error"]["message"]
     return body

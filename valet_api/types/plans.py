@@ -7,7 +7,7 @@ every problem is a 400 that names the field.
 
 import dataclasses
 
-from valet_api import errors, inputs
+from valet_api import errors, hot, inputs
 
 ACTIONS = ("update", "migrate")
 
@@ -79,21 +79,51 @@ class NewPlan:
     locations: list | None
     project_id: str | None = None
 
+    dry_run: bool = False
+
     @classmethod
     def parse(cls, body):
         allow_only(body, ("plan_name", "stack_id", "resources", "locations", "timeout",
-                          "project_id"))
+                          "project_id", "dry_run", "template", "parameters", "environment"))
         timeout = body.get("timeout")
         # NOTE: accepted for compatibility; the search has its own budget
         # ([engine] solver_time_budget).
         if timeout is not None and (isinstance(timeout, bool)
                                     or not isinstance(timeout, (int, float, str))):
             raise errors.BadRequest("field timeout must be a number or a string")
+        dry_run = body.get("dry_run", False)
+        if not isinstance(dry_run, bool):
+            raise errors.BadRequest("field dry_run must be true or false")
         return cls(name=text(body, "plan_name"),
-                   stack_id=text(body, "stack_id", mandatory=True),
-                   resources=resources(body),
+                   # NOTE: a dry run stores nothing a stack id would name.
+                   stack_id=text(body, "stack_id", mandatory=not dry_run),
+                   resources=planned_resources(body),
                    locations=texts(body, "locations"),
-                   project_id=text(body, "project_id"))
+                   project_id=text(body, "project_id"), dry_run=dry_run)
+
+
+def planned_resources(body):
+    """``resources``, or those a HOT ``template`` declares (with its
+    ``parameters`` and ``environment``, :mod:`valet_api.hot`): one of the two."""
+    if "template" not in body:
+        for field in ("parameters", "environment"):
+            if field in body:
+                raise errors.BadRequest(f"field {field} goes with field template")
+        return resources(body)
+    if "resources" in body:
+        raise errors.BadRequest("fields resources and template exclude each other: "
+                                "give one")
+    template = required(body, "template")
+    if not isinstance(template, (str, dict)):
+        raise errors.BadRequest("field template must be a HOT template: text or an object")
+    parameters = body.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise errors.BadRequest("field parameters must be an object of name -> value")
+    environment = body.get("environment")
+    if environment is not None and not isinstance(environment, (str, dict)):
+        raise errors.BadRequest("field environment must be text or an object")
+    return resources({"template": hot.resources(template, parameters, environment)},
+                     "template")
 
 
 @dataclasses.dataclass

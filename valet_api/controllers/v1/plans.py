@@ -37,9 +37,10 @@ class Plans(base.Resource):
         # NOTE: the same stack_id again is the existing plan (the engine is
         # idempotent by stack_id): no second reservation, nothing stored.
         shown = operations().create_plan(new.resources, new.stack_id, name=new.name,
-                                     locations=new.locations,
-                                     project_id=project_id)
-        base.created()
+                                         locations=new.locations, project_id=project_id,
+                                         dry_run=new.dry_run)
+        if not new.dry_run:
+            base.created()      # NOTE: a dry run creates nothing: 200
         return {"plan": visibility.plan_shower(pecan.request)(shown)}
 
 

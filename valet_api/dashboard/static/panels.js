@@ -69,10 +69,12 @@ export function describe(model, kind, name) {
   ].filter(Boolean);
 }
 
-function ruleItem(name, kind, messages) {
+function ruleItem(name, kind, messages, certain = true) {
   const state = messages.length ? "violated" : "met";
-  return el("li", { class: "rule", "data-group": name, "data-state": state },
-    `${name}${kind ? ` — ${kind}` : ""}: ${state}`,
+  const maybe = certain ? "" : " (on a host it shares: perhaps another plan's)";
+  return el("li", { class: "rule", "data-group": name, "data-state": state,
+    "data-certain": String(certain) },
+  `${name}${kind ? ` — ${kind}` : ""}: ${state}${maybe}`,
     messages.length ? el("ul", {}, ...messages.map((m) => el("li", {}, m))) : null);
 }
 
@@ -97,7 +99,7 @@ export function planDetails(model, plan) {
       el("tbody", {}, ...rows)),
     el("h4", {}, "Rules (groups on its hosts)"),
     rules.length ? el("ul", { class: "rules" },
-      ...rules.map((rule) => ruleItem(rule.name, kindOf(rule.group), rule.violated)))
+      ...rules.map((rule) => ruleItem(rule.name, kindOf(rule.group), rule.violated, rule.certain)))
       : el("p", { class: "hint" }, "no group rules"),
     problems.length ? list("violations", problems.map((v) => `${v.placement.name}: ${v.message}`))
       : el("p", { class: "rule", "data-state": "met" }, "no violations"),

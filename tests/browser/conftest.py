@@ -113,12 +113,13 @@ def page(browser):
     context.close()
 
 
-def start_valet(directory, inventory, **sections):
-    """``(process, log, Valet)`` of a valet-api over ``inventory`` (the
-    dashboard on unless ``sections`` say otherwise)."""
+def start_valet(directory, inventory, port=None, **sections):
+    """``(process, log, Valet)`` of a valet-api over ``inventory`` on ``port``
+    (a free one if None), its state in ``directory`` (the dashboard on unless
+    ``sections`` say otherwise)."""
     directory.mkdir(exist_ok=True)
     (directory / "state").mkdir(exist_ok=True)
-    port = live_server.free_port()
+    port = port or live_server.free_port()
     sections = {"api": {"dashboard": "true", **sections.pop("api", {})}, **sections}
     conf = live_server.write_conf(directory, port, inventory, **sections)
     process, log = live_server.start_server(directory, conf)

@@ -22,9 +22,10 @@ def add_description(parser, help_text):
 
 
 class CreateGroup(common.ValetCommand, show.ShowOne):
-    """Create a named group: servers that join it (metadata valet.groups)
-    share a host, rack or cluster (affinity), never share one (diversity),
-    or have it to themselves (exclusivity)."""
+    """Create a named group (servers join it by metadata valet.groups).
+
+    Its servers share a host, rack or cluster (affinity), never share one
+    (diversity), or have it to themselves (exclusivity)."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -46,7 +47,9 @@ class CreateGroup(common.ValetCommand, show.ShowOne):
 
 
 class ListGroups(common.ValetCommand, lister.Lister):
-    """List the named groups (members only for those allowed to see them)."""
+    """List the named groups.
+
+    Their members are shown to those allowed to see them (admins)."""
 
     def take_action(self, parsed_args):
         groups = sorted(self.valet.list_groups(), key=lambda group: group["name"])
@@ -66,7 +69,9 @@ class ShowGroup(common.ValetCommand, show.ShowOne):
 
 
 class SetGroup(common.ValetCommand, command.Command):
-    """Change a group's description (name, type and level never change)."""
+    """Change a group's description.
+
+    Name, type and level never change."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -82,8 +87,9 @@ class SetGroup(common.ValetCommand, command.Command):
 
 
 class DeleteGroup(common.ValetCommand, command.Command):
-    """Delete named groups (refused while one has member projects or
-    placed servers)."""
+    """Delete named groups.
+
+    Refused while a group has member projects or placed servers."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -17,7 +17,7 @@ def group_and_projects(parser, verb):
 
 
 class AddMembers(common.ValetCommand, command.Command):
-    """Let projects' servers join a group (added to its members)."""
+    """Add member projects to a group: their servers may join it."""
 
     def get_parser(self, prog_name):
         return group_and_projects(super().get_parser(prog_name), "add")
@@ -27,8 +27,9 @@ class AddMembers(common.ValetCommand, command.Command):
 
 
 class RemoveMembers(common.ValetCommand, command.Command):
-    """Remove projects from a group's members (refused while a project
-    has servers in the group)."""
+    """Remove member projects from a group.
+
+    Refused while a project has servers in the group."""
 
     def get_parser(self, prog_name):
         return group_and_projects(super().get_parser(prog_name), "remove")
@@ -39,7 +40,7 @@ class RemoveMembers(common.ValetCommand, command.Command):
 
 
 class RemoveAllMembers(common.ValetCommand, command.Command):
-    """Remove every member project of a group (it is then open to any)."""
+    """Remove every member project of a group: it is then open to any."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -51,7 +52,9 @@ class RemoveAllMembers(common.ValetCommand, command.Command):
 
 
 class ListMembers(common.ValetCommand, lister.Lister):
-    """List a group's member projects (admins: valet:groups:members:list)."""
+    """List a group's member projects.
+
+    Admins only (policy valet:groups:members:list)."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

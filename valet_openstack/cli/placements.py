@@ -20,7 +20,7 @@ def add_placement_argument(parser):
 
 
 class ListPlacements(common.ValetCommand, lister.Lister):
-    """List placements; every filter given must match."""
+    """List placements (every filter given must match)."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -72,8 +72,10 @@ class _PlacementAction(common.ValetCommand, show.ShowOne):
 
 
 class ReservePlacement(_PlacementAction):
-    """Reserve a placement: on its planned host if that is among --location,
-    else re-planned within them."""
+    """Reserve a placement as Nova's filter does.
+
+    On its planned host if that is among --location, else re-planned within
+    them."""
 
     def take_action(self, parsed_args):
         placement = self.valet.reserve(parsed_args.placement, parsed_args.locations,

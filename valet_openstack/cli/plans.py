@@ -59,8 +59,9 @@ def add_plan_argument(parser):
 
 
 class CreatePlan(common.ValetCommand, lister.Lister):
-    """Plan a stack from a HOT template (or Heat resources), or with
-    --dry-run see where it would go (or why it will not fit), storing
+    """Plan a stack from a HOT template or Heat resources.
+
+    With --dry-run: where it would go (or why it will not fit), storing
     nothing."""
 
     def get_parser(self, prog_name):
@@ -98,7 +99,9 @@ class CreatePlan(common.ValetCommand, lister.Lister):
 
 
 class ListPlans(common.ValetCommand, lister.Lister):
-    """List plans (the caller's project's, unless it may see all)."""
+    """List plans.
+
+    Those of the caller's project, unless it may see all."""
 
     def take_action(self, parsed_args):
         plans = sorted(self.valet.list_plans(), key=lambda plan: (plan["name"], plan["id"]))
@@ -118,8 +121,10 @@ class ShowPlan(common.ValetCommand, show.ShowOne):
 
 
 class UpdatePlan(common.ValetCommand, lister.Lister):
-    """Re-plan a stack as it is now: unchanged servers stay, new and resized
-    ones are placed, removed ones released."""
+    """Re-plan a stack from its resources as they are now.
+
+    Unchanged servers stay, new and resized ones are placed, removed ones
+    released."""
 
     def get_parser(self, prog_name):
         parser = add_plan_argument(super().get_parser(prog_name))
@@ -133,7 +138,7 @@ class UpdatePlan(common.ValetCommand, lister.Lister):
 
 
 class MigratePlan(common.ValetCommand, lister.Lister):
-    """Move one server of a plan off its host (and off --exclude-host)."""
+    """Move one server of a plan off its host (and any --exclude-host)."""
 
     def get_parser(self, prog_name):
         parser = add_plan_argument(super().get_parser(prog_name))
@@ -151,7 +156,7 @@ class MigratePlan(common.ValetCommand, lister.Lister):
 
 
 class DeletePlan(common.ValetCommand, command.Command):
-    """Delete plans: every placement of each is released."""
+    """Delete plans, releasing every placement of each."""
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -21,8 +21,9 @@ class ShowStatus(common.ValetCommand, show.ShowOne):
 
 
 class ListViolations(common.ValetCommand, lister.Lister):
-    """List placed servers and volumes that break their rules now (a host
-    shrank or went away, a group changed, ...), with the reasons."""
+    """List placed servers and volumes that break their rules now.
+
+    With the reasons: a host shrank or went away, a group changed, ..."""
 
     def take_action(self, parsed_args):
         violations = self.valet.list_violations()

@@ -134,3 +134,21 @@ def test_without_the_option_there_is_no_dashboard(page, own_valet, tmp_path):
         assert answer.status == 404
         assert answer.json()["error"]["type"] == "NotFound"
     assert valet.call("GET", "/v1/hosts")["hosts"]
+
+
+def test_reads_the_policy_refuses_leave_their_part_empty(page, own_valet, tmp_path):
+    policy = tmp_path / "policy.yaml"
+    policy.write_text('"valet:hosts:list": "!"\n"valet:resources:list": "!"\n')
+    valet = own_valet(write_inventory(tmp_path / "inventory.yaml"),
+                      oslo_policy={"policy_file": policy})
+    plan = valet.plan("stack-one", "one", server("solo"))
+    open_dashboard(page, valet.base)
+    notice = page.locator("#load-error")
+    assert notice.is_visible()
+    assert "v1/hosts" in notice.inner_text() and "v1/resources" in notice.inner_text()
+    # Without the hosts, a host cannot be told from a storage backend: neither is drawn.
+    assert page.locator("#datacentre rect").count() == 0
+    page.select_option("#selection", f"plan:{plan['id']}")
+    where = plan["placements"]["orch-solo"]["location"]
+    assert page.locator("#selection-details tr[data-orch-id='orch-solo'] td.location") \
+        .inner_text() == where

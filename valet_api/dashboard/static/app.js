@@ -41,8 +41,9 @@ async function load() {
     fail(error);
     return;
   }
-  page.loadError.hidden = true;
   page.authMessage.hidden = true;
+  page.loadError.hidden = state.model.refused.length === 0;
+  page.loadError.textContent = `Not shown (the policy refused): ${state.model.refused.join("; ")}`;
   fillSelection();
   draw();
   showViolations(document.getElementById("violations"),

@@ -13,7 +13,8 @@ export function namesGroup(message, name) {
 }
 
 export class Model {
-  constructor({ hosts, plans, placements, groups, violations }) {
+  constructor({ hosts, plans, placements, groups, violations, refused = [] }) {
+    this.refused = refused;
     this.hosts = new Map(hosts.map((host) => [host.name, host]));
     this.plans = new Map(plans.map((plan) => [plan.id, plan]));
     this.placements = new Map(placements.map((placement) => [placement.orchestration_id, placement]));
@@ -31,7 +32,9 @@ export class Model {
   }
 
   // Locations (hosts, or storage backends) that are not hosts: the backends.
+  // Without the hosts (a policy refused them) nothing tells the two apart: none.
   backends(extra = []) {
+    if (this.hosts.size === 0) return [];
     const names = new Set([...this.placements.values()].map((p) => p.location));
     for (const location of extra) names.add(location);
     return [...names].filter((name) => name && !this.hosts.has(name)).sort();

@@ -147,7 +147,7 @@ def test_reads_the_policy_refuses_leave_their_part_empty(page, own_valet, tmp_pa
     assert notice.is_visible()
     assert "v1/hosts" in notice.inner_text() and "v1/resources" in notice.inner_text()
     # Without the hosts, a host cannot be told from a storage backend: neither is drawn.
-    assert page.locator("#datacentre rect").count() == 0
+    assert page.locator("#datacentre rect.host, #datacentre rect.backend").count() == 0
     page.select_option("#selection", f"plan:{plan['id']}")
     where = plan["placements"]["orch-solo"]["location"]
     assert page.locator("#selection-details tr[data-orch-id='orch-solo'] td.location") \

@@ -10,8 +10,14 @@ from tests.support.live_server import free_port, serving, write_conf
 
 
 @pytest.fixture(scope="module")
-def valet_server(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("valet")
+def valet_directory(tmp_path_factory):
+    """The server's directory: its configuration, log and ``state/valet.sqlite``."""
+    return tmp_path_factory.mktemp("valet")
+
+
+@pytest.fixture(scope="module")
+def valet_server(valet_directory):
+    directory = valet_directory
     inventory = engine_cases.write_inventory(directory)
     port = free_port()
     conf = write_conf(directory, port, inventory, engine={"solver_time_budget": 0.2})

@@ -28,6 +28,12 @@ class Result:
         assert self.returncode == 0, self
         return json.loads(self.stdout)
 
+    def cells(self):
+        """The rows of a ``-f table`` answer (its header first), as cells."""
+        assert self.returncode == 0, self
+        return [[cell.strip() for cell in line.split("|")[1:-1]]
+                for line in self.stdout.splitlines() if line.startswith("|")]
+
     def table(self):
         """The rows of a ``-f value`` answer, split on whitespace."""
         assert self.returncode == 0, self
@@ -49,12 +55,14 @@ class Cli:
     base: str
     home: pathlib.Path
 
-    def run(self, *words, front="valet", options=None, env=None):
+    def run(self, *words, front="valet", options=None, env=None, plugin=True):
         """``front`` (valet | openstack) with global ``options`` (default:
-        ``--os-valet-url base``, noauth) then the command's ``words``."""
+        ``--os-valet-url base``, noauth) then the command's ``words``
+        (under ``openstack``, after ``valet`` unless not ``plugin``)."""
         if options is None:
             options = ["--os-valet-url", self.base]
-        argv = FRONTS[front] + list(options) + SUBCOMMAND[front] + [str(w) for w in words]
+        plugin_word = SUBCOMMAND[front] if plugin else []
+        argv = FRONTS[front] + list(options) + plugin_word + [str(w) for w in words]
         # NOTE: a guard against a hung process, not a speed check.
         done = subprocess.run(argv, capture_output=True, text=True, timeout=300,
                               cwd=self.home, env=env or clean_environment(self.home))

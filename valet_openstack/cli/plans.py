@@ -35,11 +35,14 @@ def placement_table(valet, plan):
 
 def placement_row(orch_id, placed, hosts):
     host = hosts.get(placed.get("location"), {})
-    return (placed.get("name") or orch_id, placed.get("location", ""),
-            placed.get("rack", host.get("rack", "")),
-            placed.get("cluster", host.get("cluster", "")),
-            placed.get("availability_zone", host.get("availability_zone", "")),
-            format_columns.ListColumn(placed.get("groups", [])))
+
+    def where(field):
+        # NOTE: null (a shared storage backend is in no rack) shows empty.
+        found = placed.get(field, host.get(field))
+        return "" if found is None else found
+
+    return (placed.get("name") or orch_id, where("location"), where("rack"), where("cluster"),
+            where("availability_zone"), format_columns.ListColumn(placed.get("groups", [])))
 
 
 def hosts_by_name(valet):

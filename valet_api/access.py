@@ -16,7 +16,7 @@ from pecan import hooks
 
 from valet_api import auth, errors, policy
 from valet_api.controllers import root, v1
-from valet_api.controllers.v1 import groups, hosts, placements, plans, resources, status
+from valet_api.controllers.v1 import groups, hosts, openapi, placements, plans, resources, status
 
 
 def caller_project(request, resource):
@@ -64,6 +64,7 @@ PUBLIC = Access(None)
 RULES = {
     (root.Root, "get"): PUBLIC,
     (v1.V1, "get"): PUBLIC,
+    (openapi.OpenAPI, "get"): PUBLIC,
     (status.Status, "get"): Access("valet:status:show"),
     (status.Status, "head"): Access("valet:status:show"),
     (groups.Groups, "get"): Access("valet:groups:list"),

@@ -4,8 +4,9 @@
 ``auth_token``, configured from the app's own oslo.config object's
 ``[keystone_authtoken]`` section; a request without a valid token gets
 auth_token's own 401 with ``WWW-Authenticate``.  ``GET /`` (the versions
-document) stays public, as in other OpenStack APIs, so that clients can
-discover the API before they hold a token.
+document) and ``GET /v1/openapi.json`` (the API reference) stay public, as
+in other OpenStack APIs, so that clients can discover the API before they
+hold a token.
 
 ``noauth``: no token is asked for; every request acts as an ``admin`` with
 the ``service`` role, in the project named by an ``X-Project-Id`` header if
@@ -26,8 +27,9 @@ from oslo_middleware import request_id
 #: (:class:`valet_api.middleware.CurrentContext`).
 CONTEXT_KEY = "valet.context"
 
-#: Paths served without a token in keystone mode (the versions document).
-PUBLIC_PATHS = ("", "/")
+#: Paths served without a token in keystone mode: the versions document and
+#: the API reference (what a client reads before it holds a token).
+PUBLIC_PATHS = ("", "/", "/v1/openapi.json")
 
 #: What a noauth request may do: everything (Keystone's implied roles spelled out).
 NOAUTH_ROLES = ["admin", "member", "reader", "service"]

@@ -19,15 +19,20 @@ per change from healthy to failing (load balancers ask every few seconds).
 
 import logging
 
+import webob
+import webob.dec
 from oslo_middleware import healthcheck
 from oslo_middleware.healthcheck import pluginbase
 
 from ostro.state.store import Store
+from valet_api import errors
 
 LOG = logging.getLogger(__name__)
 
 #: The entry point name of :class:`ValetCheck` (setup.cfg).
 BACKEND = "valet"
+#: The verbs ``/healthcheck`` answers; OPTIONS lists them (DESIGN §4).
+ALLOWED = ("GET", "HEAD", "OPTIONS")
 
 
 class Healthcheck(healthcheck.Healthcheck):
@@ -40,6 +45,19 @@ class Healthcheck(healthcheck.Healthcheck):
         if BACKEND not in self._backends.names():
             raise RuntimeError(f"the healthcheck backend {BACKEND!r} is not installed "
                                "(entry point oslo.middleware.healthcheck: reinstall Valet)")
+
+    @webob.dec.wsgify
+    def process_request(self, req):
+        # NOTE: oslo.middleware answers every verb with the health check's
+        # result; like every URI of the API, OPTIONS is 204 with Allow and
+        # any other verb a 405 (DESIGN §4), so a POST never reads as a check.
+        if req.method == "OPTIONS":
+            return webob.Response(status=204, headers={"Allow": ", ".join(ALLOWED)})
+        if req.method not in ALLOWED:
+            refusal = errors.MethodNotAllowed(req.method, ALLOWED)
+            errors.log(refusal, req.method, req.path)
+            return errors.response_for(refusal)
+        return super().process_request(req)
 
     def _conf_get(self, key, group="healthcheck"):
         value = super()._conf_get(key, group=group)

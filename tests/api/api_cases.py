@@ -10,9 +10,9 @@ import contextlib
 import json
 
 import pytest
-import webtest
 
 from ostro.state import migrate
+from tests.api import conformance
 from valet_api import app as valet_app
 
 GROUP_FIELDS = {"id", "name", "type", "level", "description", "members"}
@@ -29,7 +29,7 @@ def running_api(url, debug=False, upgrade=True):
     conf.set_override("debug", debug)
     app = valet_app.setup_app(conf=conf)
     try:
-        yield webtest.TestApp(app)
+        yield conformance.CheckedApp(app)
     finally:
         app.store.close()
 

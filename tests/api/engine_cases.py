@@ -3,10 +3,10 @@ a small inventory on disk and apps pointed at it."""
 
 import contextlib
 
-import webtest
 import yaml
 
 from ostro.state import migrate
+from tests.api import conformance
 from valet_api import app as valet_app
 
 #: 1 cluster x 2 racks x 2 hosts of 4 vCPU, 4096 MB, 100 GB (ratios 1.0):
@@ -52,7 +52,7 @@ def engine_api(url, inventory, upgrade=True, conf=None):
         migrate.upgrade(url)
     app = valet_app.setup_app(conf=conf or engine_conf(url, inventory))
     try:
-        yield webtest.TestApp(app)
+        yield conformance.CheckedApp(app)
     finally:
         app.store.close()
 

@@ -6,12 +6,12 @@ import contextlib
 import uuid
 
 import pytest
-import webtest
 
 from ostro.rpc import server as rpc_server
 from ostro.rpc import transport as rpc_transport
 from ostro.state import migrate
 from ostro.state.store import Store
+from tests.api import conformance
 from tests.api.engine_cases import engine_conf
 from valet_api import app as valet_app
 from valet_api import engine_client
@@ -63,7 +63,7 @@ def rpc_api(url, inventory, transport_url=MEMORY, serve=True, timeout=60.0):
         app = valet_app.setup_app(conf=conf)
         stack.callback(app.store.close)
         stack.callback(app.operations.close)
-        yield webtest.TestApp(app)
+        yield conformance.CheckedApp(app)
 
 
 #: Runs a test of ``engine_api`` in both modes: the API must answer the same

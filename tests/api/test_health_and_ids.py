@@ -7,12 +7,11 @@ import io
 import logging
 import uuid
 
-import webtest
 from oslo_config import cfg
 from oslo_log import formatters, log
 from oslo_middleware.healthcheck import opts as health_opts
 
-from tests.api import engine_cases, rpc_cases
+from tests.api import conformance, engine_cases, rpc_cases
 from valet_api import app as valet_app
 
 
@@ -20,7 +19,7 @@ def test_healthcheck_names_the_database_it_cannot_read(tmp_path):
     """An SQLite path that is a directory: no database file can open there."""
     (tmp_path / "db").mkdir()
     conf = engine_cases.engine_conf(f"sqlite:///{tmp_path / 'db'}", tmp_path / "none.yaml")
-    app = webtest.TestApp(valet_app.setup_app(conf=conf))
+    app = conformance.CheckedApp(valet_app.setup_app(conf=conf))
     answer = app.get("/healthcheck", status=503)
     assert answer.text == "database: unreachable or unusable (OperationalError); " \
                           "engine: in process"
@@ -104,7 +103,7 @@ def test_the_default_body_limit_admits_what_heat_admits(tmp_path):
     stack Heat accepts is not refused for its size."""
     conf = engine_cases.engine_conf(f"sqlite:///{tmp_path / 'valet.sqlite'}",
                                     tmp_path / "none.yaml")
-    app = webtest.TestApp(valet_app.setup_app(conf=conf))
+    app = conformance.CheckedApp(valet_app.setup_app(conf=conf))
     assert conf.oslo_middleware.max_request_body_size == 1024 * 1024
     padding = {"description": "x" * (600 * 1024)}          # over 112 KiB, under 1 MiB
     answer = app.post_json("/v1/groups", {"name": "big", "type": "diversity",

@@ -6,11 +6,10 @@ import copy
 import time
 
 import pytest
-import webtest
 import yaml
 
 from ostro.state import migrate
-from tests.api import engine_cases
+from tests.api import conformance, engine_cases
 from tests.api.api_cases import assert_error, call
 from tests.api.engine_cases import HOST_SIZE, HOSTS, group, plan_body, server
 from tests.api.rpc_cases import both_modes
@@ -31,7 +30,7 @@ def ttl_api(url, inventory, **ttls):
         conf.set_override(name, seconds, "engine")
     app = valet_app.setup_app(conf=conf)
     try:
-        yield webtest.TestApp(app)
+        yield conformance.CheckedApp(app)
     finally:
         app.store.close()
 

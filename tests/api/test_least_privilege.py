@@ -10,10 +10,9 @@ import contextlib
 import uuid
 
 import pytest
-import webtest
 
 from ostro.state import migrate
-from tests.api import engine_cases, rpc_cases
+from tests.api import conformance, engine_cases, rpc_cases
 from tests.api.api_cases import assert_error
 from valet_api import app as valet_app
 
@@ -27,7 +26,7 @@ def rpc_app(conf):
     with rpc_cases.engine_server(conf):
         app = valet_app.setup_app(conf=conf)
         try:
-            yield webtest.TestApp(app)
+            yield conformance.CheckedApp(app)
         finally:
             app.store.close()
             app.operations.close()

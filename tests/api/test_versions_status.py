@@ -4,10 +4,10 @@ import importlib
 import sys
 
 import pytest
-import webtest
 from pecan.configuration import conf_from_dict
 
 from ostro.state import migrate
+from tests.api import conformance
 from tests.api.api_cases import assert_error, call, create, running_api
 from valet_api import app as valet_app
 
@@ -136,7 +136,7 @@ def test_wsgi_application_reads_valet_config_file(tmp_path, monkeypatch):
     sys.modules.pop("valet_api.wsgi", None)
     wsgi = importlib.import_module("valet_api.wsgi")
     try:
-        client = webtest.TestApp(wsgi.application)
+        client = conformance.CheckedApp(wsgi.application)
         assert client.get("/v1/status").json["status"]["database"]["state"] == "ok"
         assert "traceback" in call(client, "GET", "/v1/groups/x").json["error"]
     finally:
@@ -153,7 +153,7 @@ def test_setup_app_takes_pecan_configuration(empty_url, as_config):
                                 "debug": False}})
     app = valet_app.setup_app(config, conf)
     try:
-        assert webtest.TestApp(app).get("/v1/groups").json == {"groups": []}
+        assert conformance.CheckedApp(app).get("/v1/groups").json == {"groups": []}
     finally:
         app.store.close()
 

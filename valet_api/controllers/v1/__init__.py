@@ -3,7 +3,7 @@
 import pecan
 
 from valet_api.controllers import base
-from valet_api.controllers.v1 import groups, hosts, placements, plans, resources, status
+from valet_api.controllers.v1 import groups, hosts, openapi, placements, plans, resources, status
 
 #: Every noun of v1 (DESIGN §4), linked from ``GET /v1``.
 NOUNS = ("groups", "plans", "placements", "resources", "hosts", "status")
@@ -28,6 +28,8 @@ class V1(base.Resource):
             return hosts.Hosts()
         if segment == "status":
             return status.Status()
+        if segment == "openapi.json":
+            return openapi.OpenAPI()
         return None
 
     @pecan.expose("json")

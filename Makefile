@@ -42,6 +42,12 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit tests/api
 
+# valet and openstack valet as real processes against real valet-api processes
+# (noauth); `make keystone` runs them through a real Keystone as well.
+.PHONY: cli
+cli: $(STAMP)
+	$(BIN)/pytest tests/cli
+
 # The store against a real PostgreSQL server the tests start themselves
 # (needs the server binaries: /usr/lib/postgresql/*/bin; .ci/run installs them).
 postgres: $(STAMP)
@@ -126,7 +132,7 @@ deploy: $(STAMP) system-packages
 	tools/build-deploy-venv $(DEPLOY_VENV)
 	VALET_DEPLOY_VENV=$(abspath $(DEPLOY_VENV)) $(BIN)/pytest tests/deploy
 
-test: system-packages lint unit postgres keystone rabbitmq daemon browser nova-func nova heat cinder deploy bench-test
+test: system-packages lint unit cli postgres keystone rabbitmq daemon browser nova-func nova heat cinder deploy bench-test
 
 BROWSER_STAMP := $(VENV)/.installed-browser
 $(BROWSER_STAMP): $(STAMP)

@@ -8,16 +8,14 @@ update or replan is the same whole-stack search with fewer choices, and a
 pinned server that no longer satisfies the rules is refused by name.
 """
 
-import enum
 import threading
-import typing
 
 from ostro.config import EngineSettings
 from ostro.deadline import Deadline
 from ostro.errors import Duplicate, InvalidInput, NotFound
 from ostro.model import plan as plan_model
-from ostro.model.placement import GroupRef, Placement, PlacementState, group_rules
-from ostro.model.topology import is_named_group_key, plan_group_key
+from ostro.model.books import BookIndex, Unit, UnitKind
+from ostro.model.placement import Placement, PlacementState, group_rules, memberships, scoped_rules
 from ostro.parse import limits
 from ostro.parse import recorded as recorded_parser
 from ostro.parse import resources as parser
@@ -26,20 +24,6 @@ from ostro.search.compiled import CompiledDatacenter
 from ostro.search.planner import solve
 from ostro.search.problem import Problem
 from ostro.search.state import SearchState
-
-
-class UnitKind(enum.StrEnum):
-    """What a store writes as one piece (:mod:`ostro.replica.changes`)."""
-
-    PLAN = "plan"      # a plan with all its placements; the key is its id
-    LOOSE = "loose"    # a placement outside any plan; the key is its orch id
-
-
-class Unit(typing.NamedTuple):
-    """One changed piece of the engine's state (:meth:`Engine.take_changes`)."""
-
-    kind: UnitKind
-    key: str
 
 
 class Engine:
@@ -53,6 +37,10 @@ class Engine:
             self.add_named_group(group)
         self.plans = {}          # plan id -> Plan
         self.placements = {}     # orch id -> Placement
+        # NOTE: every change to either goes through this class, which keeps
+        # the index true (ostro.model.books).
+        self.books = BookIndex({PlacementState.PLANNED: self.settings.planned_ttl,
+                                PlacementState.RESERVED: self.settings.reserved_ttl})
         # NOTE: the Units changed since the last take_changes(), so a store
         # writes only those (ostro.replica.changes).
         self._changed = set()
@@ -140,14 +128,18 @@ class Engine:
             plan.resources = dict(resources)
             return plan
 
-    def replan(self, orch_id, locations):
-        """Re-place one resource within ``locations``; the rest of its plan stays."""
+    def replan(self, orch_id, locations, resource_id=None):
+        """Re-place one resource within ``locations``; the rest of its plan
+        stays.  ``resource_id``: the id Nova now knows it by."""
         with self._lock:
             plan, placement = self._owner(orch_id)
             pins = self._pins(plan, except_for=orch_id)
             pins[orch_id] = set(locations)
             self._place(plan, plan.resources, allowed=pins)
-            return plan.placements[orch_id]
+            placement = plan.placements[orch_id]
+            if resource_id:
+                self._record(placement, resource_id=resource_id)
+            return placement
 
     def migrate(self, plan_id, orch_id, excluded_hosts=()):
         """Move one resource off its location and ``excluded_hosts``."""
@@ -181,11 +173,7 @@ class Engine:
             _, placement = self._owner(orch_id)
             if locations and placement.location not in locations:
                 placement = self.replan(placement.orch_id, locations)
-            placement.state = PlacementState.RESERVED
-            placement.updated_at = plan_model.now()
-            if resource_id:
-                placement.resource.resource_id = resource_id
-            self._touch(placement)
+            self._record(placement, PlacementState.RESERVED, plan_model.now(), resource_id)
             return placement
 
     def release(self, orch_id):
@@ -200,6 +188,7 @@ class Engine:
         """Drop a placement from the books (not from the search state)."""
         placement = self.placements.pop(orch_id, None)
         if placement is not None:
+            self.books.drop(placement)
             self._touch(placement)
             plan = self.plans.get(placement.plan_id)
             if plan is not None:
@@ -212,16 +201,14 @@ class Engine:
             for orch_id in list(plan.placements):
                 self.release(orch_id)
             del self.plans[plan.id]
+            self.books.drop_plan(plan)
             self._changed.add(Unit(UnitKind.PLAN, plan.id))
 
     def expire(self, now=None):
         """Release planned and reserved placements older than their TTL."""
         now = plan_model.now() if now is None else now
-        ttl = {PlacementState.PLANNED: self.settings.planned_ttl,
-               PlacementState.RESERVED: self.settings.reserved_ttl}
         with self._lock:
-            stale = [orch for orch, p in self.placements.items()
-                     if p.state in ttl and now - p.updated_at > ttl[p.state]]
+            stale = self.books.expired(self.placements, now)
             for orch_id in stale:
                 self.release(orch_id)
             return stale
@@ -243,40 +230,48 @@ class Engine:
                                    f"cannot be at {location}")
             return self._book_existing(orch_id, resource, location, stack)
 
-    def restore_existing(self, orch_id, resource, location):
+    def restore_existing(self, orch_id, resource, location, state, updated_at,
+                         resource_id=None):
         """Put back a placement outside any plan as the store holds it,
         whatever today's data centre says of it (:mod:`ostro.parse.recorded`)."""
         with self._lock:
             stack = recorded_parser.parse({orch_id: resource}, self.datacenter,
                                           self.named_groups, placed=(orch_id,)).stack
-            return self._book_existing(orch_id, resource, location, stack)
+            placement = self._book_existing(orch_id, resource, location, stack)
+            self._record(placement, state, updated_at, resource_id)
+            return placement
 
     def _book_existing(self, orch_id, resource, location, stack):
         rules = group_rules(stack)
         self._assume_at(item_model.stack_items(stack, rules)[orch_id], location)
         placement = Placement(orch_id, stack.resources[orch_id], location,
-                              state=PlacementState.ACTIVE, groups=_memberships(rules, orch_id),
+                              state=PlacementState.ACTIVE, groups=memberships(rules, orch_id),
                               entry=dict(resource), updated_at=plan_model.now())
         self.placements[orch_id] = placement
+        self.books.track(placement)
         self._touch(placement)
         return placement
 
     def restore_plan(self, plan, locations):
         """Put back a plan and its placements as recorded (``locations``:
-        orch id -> (location name, state, updated_at)), without searching:
-        the engine's memory is a cache of what the store holds."""
+        orch id -> (location name, state, updated_at, resource id)), without
+        searching: the engine's memory is a cache of what the store holds."""
         with self._lock:
             stack = self._recorded(plan, placed=locations).stack
-            rules = _scoped_rules(plan, group_rules(stack))
+            rules = scoped_rules(plan.id, group_rules(stack))
             items = item_model.stack_items(stack, rules)
-            for orch_id, (location, state, updated_at) in locations.items():
+            for orch_id, (location, state, updated_at, resource_id) in locations.items():
                 self._assume_at(items[orch_id], location)
                 placement = Placement(orch_id, stack.resources[orch_id], location,
                                       plan_id=plan.id, state=state, updated_at=updated_at,
-                                      groups=_memberships(rules, orch_id))
+                                      groups=memberships(rules, orch_id))
+                if resource_id:
+                    placement.resource.resource_id = resource_id
                 plan.placements[orch_id] = placement
                 self.placements[orch_id] = placement
+                self.books.track(placement)
             self.plans[plan.id] = plan
+            self.books.add_plan(plan)
             self._changed.add(Unit(UnitKind.PLAN, plan.id))
             return plan
 
@@ -284,9 +279,14 @@ class Engine:
 
     def find_plan(self, plan_or_stack_id):
         plan = self.plans.get(plan_or_stack_id)
-        if plan is None:
-            plan = next((p for p in self.plans.values() if p.stack_id == plan_or_stack_id), None)
-        return plan
+        return plan if plan is not None else \
+            self.books.plan_of_stack(self.plans, plan_or_stack_id)
+
+    def plans_of(self, project_id):
+        """``project_id``'s plans (every plan when None)."""
+        if project_id is None:
+            return list(self.plans.values())
+        return self.books.plans_of(self.plans, project_id)
 
     def get_plan(self, plan_or_stack_id):
         return _found(self.find_plan(plan_or_stack_id), f"no plan {plan_or_stack_id}")
@@ -296,10 +296,8 @@ class Engine:
         Nova knows it by) is ``key``, or None: the one lookup every
         operation on a placement starts from."""
         placement = self.placements.get(key)
-        if placement is None:
-            placement = next((p for p in self.placements.values()
-                              if p.resource.resource_id == key), None)
-        return placement
+        return placement if placement is not None else \
+            self.books.by_resource(self.placements, key)
 
     def get_placement(self, key):
         return _found(self.find_placement(key), f"no placement {key}")
@@ -362,7 +360,7 @@ class Engine:
             if owner is not None and owner.plan_id != plan.id:
                 raise InvalidInput(f"resource {orch_id} is already placed"
                                    f"{self._named_for(owner, plan.project_id)}")
-        rules = _scoped_rules(plan, group_rules(stack))
+        rules = scoped_rules(plan.id, group_rules(stack))
         items = item_model.stack_items(stack, rules)
         # NOTE: the search never writes to its base state, so a new plan can
         # search on the live state without copying it.
@@ -381,7 +379,7 @@ class Engine:
         stamp = plan_model.now()
         return {orch_id: Placement(orch_id, stack.resources[orch_id],
                                    self.compiled.names[location], plan_id=plan.id,
-                                   groups=_memberships(rules, orch_id), updated_at=stamp)
+                                   groups=memberships(rules, orch_id), updated_at=stamp)
                 for orch_id, location in solution.locations.items()}
 
     def _commit(self, plan, stack, rules, items, solution):
@@ -401,9 +399,22 @@ class Engine:
                 placement.resource.resource_id = earlier.resource.resource_id
             plan.placements[orch_id] = placement
             self.placements[orch_id] = placement
+            self.books.track(placement)
         plan.method = solution.method
         self.plans[plan.id] = plan
+        self.books.add_plan(plan)
         self._changed.add(Unit(UnitKind.PLAN, plan.id))
+
+    def _record(self, placement, state=None, updated_at=None, resource_id=None):
+        """Change what is recorded of ``placement`` (what is given), indexed."""
+        if state is not None:
+            placement.state = PlacementState(state)
+        if updated_at is not None:
+            placement.updated_at = updated_at
+        if resource_id:
+            placement.resource.resource_id = resource_id
+        self.books.track(placement)
+        self._touch(placement)
 
     def _touch(self, placement):
         if placement.plan_id is None:
@@ -417,21 +428,6 @@ def _found(thing, missing):
     if thing is None:
         raise NotFound(missing)
     return thing
-
-
-def _scoped_rules(plan, rules):
-    """In-stack groups get keys unique to their plan; named groups keep theirs."""
-    scoped = {}
-    for key, rule in rules.items():
-        if not is_named_group_key(key):
-            rule.key = plan_group_key(plan.id, key)
-        scoped[rule.key] = rule
-    return scoped
-
-
-def _memberships(rules, orch_id):
-    return tuple(GroupRef(rule.key, rule.name, rule.kind, rule.level)
-                 for rule in rules.values() if orch_id in rule.units)
 
 
 def _unchanged(old, new):

@@ -47,8 +47,7 @@ class Operations:
     def list_plans(self, project_id=None):
         """Every plan, or only ``project_id``'s."""
         return self.replica.read(lambda engine: [
-            views.plan(plan) for plan in engine.plans.values()
-            if project_id is None or plan.project_id == project_id])
+            views.plan(plan) for plan in engine.plans_of(project_id)])
 
     def get_plan(self, plan_id, *, project_id=None):
         return self.replica.read(lambda engine: views.plan(_plan(engine, plan_id, project_id)))
@@ -153,9 +152,12 @@ class Operations:
 
     def list_placements(self, project_id=None):
         """Every placement, or only those of ``project_id``'s plans."""
-        return self.replica.read(lambda engine: [
-            views.placement(p) for p in engine.placements.values()
-            if project_id is None or _project_of(engine, p) == project_id])
+        def show(engine):
+            if project_id is None:
+                return [views.placement(p) for p in engine.placements.values()]
+            return [views.placement(p) for plan in engine.plans_of(project_id)
+                    for p in plan.placements.values()]
+        return self.replica.read(show)
 
     def get_placement(self, key, *, project_id=None):
         def show(engine):
@@ -197,9 +199,7 @@ class Operations:
     def replan(self, key, locations, resource_id=None):
         def replan(engine, placement):
             origin = placement.location
-            placement = engine.replan(placement.orch_id, locations)
-            if resource_id:
-                placement.resource.resource_id = resource_id
+            placement = engine.replan(placement.orch_id, locations, resource_id)
             return views.placement(placement), _placement_line(
                 "placement replanned", engine, placement, f" (was on {origin})")
         return self._write_placement("replan", (key,), replan)

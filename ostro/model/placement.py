@@ -8,7 +8,7 @@ import dataclasses
 import enum
 import typing
 
-from ostro.model.topology import GroupKind
+from ostro.model.topology import GroupKind, is_named_group_key, plan_group_key
 
 
 class PlacementState(enum.StrEnum):
@@ -99,3 +99,20 @@ def group_rules(stack, existing=()):
             rule = rules.setdefault(ref.key, GroupMembers.of(ref))
             rule.units.setdefault(placement.orch_id, placement.orch_id)
     return rules
+
+
+def scoped_rules(plan_id, rules):
+    """``rules`` (key -> :class:`GroupMembers`) keyed for plan ``plan_id``:
+    in-stack groups get keys unique to their plan; named groups keep theirs."""
+    scoped = {}
+    for key, rule in rules.items():
+        if not is_named_group_key(key):
+            rule.key = plan_group_key(plan_id, key)
+        scoped[rule.key] = rule
+    return scoped
+
+
+def memberships(rules, orch_id):
+    """The :class:`GroupRef` of every group of ``rules`` that holds ``orch_id``."""
+    return tuple(GroupRef(rule.key, rule.name, rule.kind, rule.level)
+                 for rule in rules.values() if orch_id in rule.units)

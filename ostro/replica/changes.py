@@ -15,7 +15,7 @@ to reason about; plans are small, so the records stay small.
 Records have the shapes of :func:`ostro.replica.records.dump`.
 """
 
-from ostro.engine import Unit, UnitKind
+from ostro.model.books import Unit, UnitKind
 from ostro.replica import records
 
 

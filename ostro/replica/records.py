@@ -7,7 +7,6 @@ searching, so a restarted or second engine sees exactly the same state.
 
 from ostro.engine import Engine
 from ostro.model import plan as plan_model
-from ostro.model.placement import PlacementState
 from ostro.model.topology import is_named_group_key
 
 
@@ -59,19 +58,13 @@ def restore_plan(engine, record, placed):
     plan = plan_model.Plan(id=record["id"], name=record["name"], stack_id=record["stack_id"],
                            resources=record["resources"], project_id=record["project_id"],
                            method=record.get("method") or "")
-    engine.restore_plan(plan, {p["orch_id"]: (p["location"], p["state"], p["updated_at"])
-                               for p in placed})
-    for p in placed:
-        if p["resource_id"]:
-            engine.placements[p["orch_id"]].resource.resource_id = p["resource_id"]
+    engine.restore_plan(plan, {p["orch_id"]: (p["location"], p["state"], p["updated_at"],
+                                              p["resource_id"]) for p in placed})
     return plan
 
 
 def restore_loose(engine, record):
     """Put a placement made outside any plan (an existing server) into ``engine``."""
-    placement = engine.restore_existing(record["orch_id"], record["entry"], record["location"])
-    placement.state = PlacementState(record["state"])
-    placement.updated_at = record["updated_at"]
-    if record["resource_id"]:
-        placement.resource.resource_id = record["resource_id"]
-    return placement
+    return engine.restore_existing(record["orch_id"], record["entry"], record["location"],
+                                   record["state"], record["updated_at"],
+                                   record["resource_id"])

@@ -7,13 +7,18 @@ delete and expire; after every step:
   plus the demand of the live placements (nothing leaked, nothing doubled);
 - a refused operation left the engine exactly as it was;
 - an engine rebuilt from ``ostro.replica.records.dump`` (through JSON) is the same;
+- every indexed lookup (plan by stack id, a project's plans, placement by
+  resource id, what expires when) answers what a full scan does, on the
+  engine, the restored one and the replica (ostro.model.books);
 - a replica fed only the step's delta (``ostro.replica.changes``, through JSON,
   as another API worker catches up from the store's change log) is the
   same, and the engine touched at least every unit a full comparison finds
   changed.
 """
 
+import copy
 import json
+import time
 
 import hypothesis
 import numpy as np
@@ -36,6 +41,9 @@ DATACENTER = generated.generate(
 NAMED = [NamedGroup(name="anti", kind="diversity", level="host"),
          NamedGroup(name="together", kind="affinity", level="rack"),
          NamedGroup(name="alone", kind="exclusivity", level="host")]
+#: TTLs short enough that a test's own run time spans them.
+PLANNED_TTL, RESERVED_TTL = 2.0, 1.0
+PROJECTS = (None, "project-a", "project-b")
 
 
 def snapshot(engine):
@@ -49,7 +57,9 @@ class EngineMachine(RuleBasedStateMachine):
         super().__init__()
         # NOTE: no time budget: only the deterministic first answer, so that
         # hypothesis can replay and shrink a failing sequence.
-        self.engine = Engine(DATACENTER, EngineSettings(solver_time_budget=0.0), NAMED)
+        self.engine = Engine(DATACENTER, EngineSettings(solver_time_budget=0.0,
+                                                        planned_ttl=PLANNED_TTL,
+                                                        reserved_ttl=RESERVED_TTL), NAMED)
         self.replica = Engine(DATACENTER, self.engine.settings, NAMED)
         self.seen = changes.fingerprint(self.engine)
         self.count = 0
@@ -70,8 +80,9 @@ class EngineMachine(RuleBasedStateMachine):
 
     @rule(seed=st.integers(0, 10_000), servers=st.integers(1, 6),
           pipes=st.integers(0, 3), volumes=st.integers(0, 2),
-          named=st.sampled_from([None, "anti", "together", "alone"]))
-    def plan(self, seed, servers, pipes, volumes, named):
+          named=st.sampled_from([None, "anti", "together", "alone"]),
+          project=st.sampled_from(PROJECTS))
+    def plan(self, seed, servers, pipes, volumes, named, project):
         self.count += 1
         resources = stacks.random_stack(servers, seed, rules="mixed",
                                         pipes=pipes if servers > 1 else 0, volumes=volumes)
@@ -79,7 +90,8 @@ class EngineMachine(RuleBasedStateMachine):
         if named:
             first = next(e for e in resources.values() if e["type"] == "OS::Nova::Server")
             first["properties"]["metadata"] = {"valet": {"groups": [named]}}
-        self._attempt(lambda: self.engine.plan(resources, stack_id=f"stack-{self.count}"))
+        self._attempt(lambda: self.engine.plan(resources, stack_id=f"stack-{self.count}",
+                                               project_id=project))
 
     @precondition(lambda self: self.engine.plans)
     @rule(data=st.data())
@@ -116,6 +128,23 @@ class EngineMachine(RuleBasedStateMachine):
             self._attempt(lambda: self.engine.reserve(placement.orch_id, allowed))
         else:
             self._attempt(lambda: self.engine.migrate(placement.plan_id, placement.orch_id))
+
+    @precondition(lambda self: self.engine.placements)
+    @rule(data=st.data())
+    def nova_reserves(self, data):
+        """Nova confirms a placement under its instance id (found by it later)."""
+        placement = data.draw(st.sampled_from(sorted(self.engine.placements.values(),
+                                                     key=lambda p: p.orch_id)))
+        if placement.plan_id not in self.engine.plans:
+            return
+        self.count += 1
+        self.engine.reserve(placement.orch_id, [], f"instance-{self.count}")
+
+    @rule(offset=st.floats(-1.0, 3.0))
+    def expire_some(self, offset):
+        now = time.time() + offset
+        expected = _scan_expired(self.engine, now)
+        assert sorted(self.engine.expire(now=now)) == expected
 
     @rule(name=st.sampled_from(["anti", "together", "alone"]))
     def adhoc(self, name):
@@ -185,9 +214,45 @@ class EngineMachine(RuleBasedStateMachine):
         assert _records(self.replica) == _records(self.engine)
 
     @invariant()
+    def every_index_answers_what_a_scan_does(self):
+        twin = snapshot_module.load(DATACENTER, json.loads(json.dumps(
+            snapshot_module.dump(self.engine))), self.engine.settings, NAMED)
+        for engine in (self.engine, twin, self.replica):
+            _assert_indexes_agree(engine)
+
+    @invariant()
     def nothing_is_left_on_hold(self):
         for held in self.engine.state.uplink_held.values():
             np.testing.assert_allclose(held, 0, atol=1e-6)
+
+
+def _scan_expired(engine, now):
+    ttl = {"planned": engine.settings.planned_ttl, "reserved": engine.settings.reserved_ttl}
+    return sorted(orch for orch, p in engine.placements.items()
+                  if p.state in ttl and now - p.updated_at > ttl[p.state])
+
+
+def _assert_indexes_agree(engine):
+    for plan in engine.plans.values():
+        if plan.stack_id is not None:
+            assert engine.find_plan(plan.stack_id) is \
+                next(p for p in engine.plans.values() if p.stack_id == plan.stack_id)
+    assert engine.find_plan("no-such-stack") is None
+    for project in PROJECTS:
+        expected = {p.id for p in engine.plans.values()
+                    if project is None or p.project_id == project}
+        assert {p.id for p in engine.plans_of(project)} == expected
+    for placement in engine.placements.values():
+        resource_id = placement.resource.resource_id
+        if resource_id and resource_id not in engine.placements:
+            assert engine.find_placement(resource_id) is next(
+                p for p in engine.placements.values() if p.resource.resource_id == resource_id)
+    assert engine.find_placement("instance-none") is None
+    # NOTE: asking the index what expires consumes it: ask a copy.
+    for offset in (-1.0, 0.5, 1.5, 3.0):
+        now = time.time() + offset
+        assert sorted(copy.deepcopy(engine.books).expired(engine.placements, now)) == \
+            _scan_expired(engine, now)
 
 
 def _records(engine):

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from ostro.config import EngineSettings, Objective
-from ostro.engine import Unit, UnitKind
+from ostro.model.books import Unit, UnitKind
 from ostro.model.placement import GroupRef, PlacementState
 from ostro.model.topology import (
     GroupKind,

@@ -252,3 +252,17 @@ def test_a_bad_template_shows_the_apis_reason(page, valet, scene):
     shown.wait_for()
     assert shown.locator(".reason").inner_text() == answer["error"]["message"]
     assert "The request was refused" in shown.inner_text()
+
+
+def test_an_uploaded_template_is_the_one_dry_run(page, valet, scene, tmp_path):
+    open_dashboard(page, valet.base)
+    uploaded = tmp_path / "stack.yaml"
+    uploaded.write_text(TEMPLATE.replace("app-", "uploaded-"))
+    page.set_input_files("#template-file", str(uploaded))
+    page.wait_for_selector("#template:not(:placeholder-shown)")
+    assert page.input_value("#template") == uploaded.read_text()
+    page.click("#dry-run")
+    page.locator("#dry-run-fits").wait_for()
+    assert sorted(page.eval_on_selector_all(
+        "#dry-run-fits tbody tr", "rows => rows.map(row => row.dataset.orchId)")) == \
+        ["uploaded-1", "uploaded-2"]

@@ -86,8 +86,8 @@ def check(method, path, status, headers, body, query=()):
     if problems and isinstance(problems[0], OperationNotFound):
         return _check_refused_verb(where, request, response)
     if problems:
-        raise NotConforming(f"{where}: {'; '.join(_explain(p) for p in problems)}\n"
-                            f"{body[:2000]!r}")
+        explained = "; ".join(_explain(problem) for problem in problems)
+        raise NotConforming(f"{where}: {explained[:2000]}\n{body[:2000]!r}")
     documented = _resolved(_operation(request.path, request.method)["responses"][str(status)])
     if "content" not in documented and body:
         raise NotConforming(f"{where}: documented without a body, answered {body[:200]!r}")

@@ -126,3 +126,18 @@ def test_a_test_whose_answer_breaks_the_document_fails():
     client = conformance.CheckedApp(app)
     with pytest.raises(conformance.NotConforming, match="GET /v1/groups -> 200"):
         client.get("/v1/groups", expect_errors=True)
+
+
+# -- found by the schemathesis run (tests/api/test_openapi_fuzz.py) -----------------
+
+def test_a_null_optional_list_is_the_list_left_out(engine_api):
+    """``excluded_hosts: null`` and ``fallback_ids: null`` were 500s."""
+    body = {"stack_id": "s1", "resources": {"orch-a": {
+        "type": "OS::Nova::Server", "name": "a", "properties": {"flavor": "small"}}}}
+    engine_api.post_json("/v1/plans", body, status=201)
+    engine_api.put_json("/v1/plans/s1", {"action": "migrate", "resources": ["orch-a"],
+                                         "excluded_hosts": None}, status=201)
+    reserved = engine_api.post_json("/v1/placements/orch-a", {
+        "action": "reserve", "locations": ["r1-h1", "r1-h2", "r2-h1", "r2-h2"],
+        "fallback_ids": None}, status=201)
+    assert reserved.json["placement"]["reserved"] is True

@@ -37,10 +37,12 @@ def text(body, field, default=None, mandatory=False, where=None):
 
 
 def texts(body, field, default=None, mandatory=False):
-    """A list of strings (hosts, ids)."""
-    value = required(body, field) if mandatory else body.get(field, default)
+    """A list of strings (hosts, ids); ``null`` is the field left out."""
+    value = required(body, field) if mandatory else body.get(field)
     if value is None:
-        return value
+        # NOTE: a null is the default too, not None (a null fallback_ids or
+        # excluded_hosts was a 500 in the engine).
+        return default
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise errors.BadRequest(f"field {field} must be a list of non-empty strings")
     for number, item in enumerate(value):

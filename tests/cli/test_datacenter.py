@@ -29,6 +29,8 @@ def test_placements_are_listed_shown_reserved_and_replanned(cli, plan):
     listed = cli.json("placement", "list", "--plan", plan["id"])
     assert {entry["id"]: entry["location"] for entry in listed} == {
         orch_id: placed["location"] for orch_id, placed in plan["placements"].items()}
+    by_stack = cli.json("placement", "list", "--plan", "stack-dc", front="openstack")
+    assert by_stack == listed
     shown = cli.json("placement", "show", "orch-x1", front="openstack")
     assert shown == placement_of(cli, "orch-x1")
 

@@ -53,7 +53,10 @@ class ListGroups(common.ValetCommand, lister.Lister):
 
     def take_action(self, parsed_args):
         groups = sorted(self.valet.list_groups(), key=lambda group: group["name"])
-        return FIELDS, common.rows(groups, FIELDS, FORMATTERS)
+        # NOTE: members the caller may not see are left out by the API; an
+        # empty column would read as "open to any project".
+        fields = FIELDS if any("members" in group for group in groups) else FIELDS[:-1]
+        return fields, common.rows(groups, fields, FORMATTERS)
 
 
 class ShowGroup(common.ValetCommand, show.ShowOne):

@@ -24,7 +24,7 @@ class ListPlacements(common.ValetCommand, lister.Lister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument("--plan", dest="plan_id", metavar="<plan-id>")
+        parser.add_argument("--plan", metavar="<plan>", help="Plan id or stack id")
         parser.add_argument("--name", metavar="<name>")
         parser.add_argument("--location", "--host", dest="location", metavar="<host>",
                             help="Host (or storage backend) name")
@@ -41,8 +41,11 @@ class ListPlacements(common.ValetCommand, lister.Lister):
 
     def take_action(self, parsed_args):
         filters = {field: getattr(parsed_args, field)
-                   for field in ("plan_id", "name", "location", "resource_id", "reserved")
+                   for field in ("name", "location", "resource_id", "reserved")
                    if getattr(parsed_args, field) is not None}
+        if parsed_args.plan:
+            # NOTE: the API filters on the plan's id; a person knows the stack's too.
+            filters["plan_id"] = self.valet.get_plan(parsed_args.plan)["id"]
         placements = self.valet.list_placements(**{**parsed_args.metadata, **filters})
         placements.sort(key=lambda placement: (placement.get("plan_id") or "",
                                                placement["name"], placement["id"]))

@@ -2,13 +2,14 @@
 
 import time
 
-SUITES = ("speed", "quality", "pipes", "api_load")
+SUITES = ("speed", "quality", "pipes", "api_load", "scale")
 
 
 def main(args):
     # NOTE: nova and matplotlib load only here.
-    from benchmarks import api_load, pipes, quality, speed
-    modules = {"quality": quality, "pipes": pipes, "speed": speed, "api_load": api_load}
+    from benchmarks import api_load, pipes, quality, scale, speed
+    modules = {"quality": quality, "pipes": pipes, "speed": speed, "api_load": api_load,
+               "scale": scale}
     chosen = args.suites or list(SUITES)
     unknown = [name for name in chosen if name not in modules]
     if unknown:

@@ -147,7 +147,8 @@ def main(argv=None):
     bench = commands.add_parser("bench", help="run the benchmarks (see doc/benchmarks.md)")
     bench.add_argument("--output", default="doc/benchmarks")
     bench.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
-    bench.add_argument("suites", nargs="*", help="quality, pipes, speed, api_load (default: all)")
+    bench.add_argument("suites", nargs="*",
+                       help="quality, pipes, speed, api_load, scale (default: all)")
     args = parser.parse_args(argv)
     setup_logging(args)
     if args.command == "bench":

@@ -165,3 +165,17 @@ def test_a_stored_plan_needs_a_stack_id(cli, files):
     assert "give --stack-id (or --dry-run)" in stderr
     stderr = cli.refused("plan", "create", "--template", files / "missing.yaml", "--dry-run")
     assert "cannot read" in stderr and "missing.yaml" in stderr
+
+
+def test_noauth_sends_the_project_id_as_x_project_id(cli, tmp_path):
+    resources = dict([engine_cases.server("owned")])
+    (tmp_path / "owned.json").write_text(json.dumps(resources))
+    made = cli.run("plan", "create", "--resources", tmp_path / "owned.json",
+                   "--stack-id", "stack-owned",
+                   options=["--os-valet-url", cli.base, "--os-project-id", "project-a"])
+    assert made.returncode == 0, made
+    # The stack is project-a's: the same stack id is refused to another
+    # project and is the existing plan to project-a (noauth's X-Project-Id).
+    body = engine_cases.plan_body("stack-owned", *resources.items())
+    assert call(cli.base, "POST", "/v1/plans", body, {"X-Project-Id": "project-b"})[0] == 409
+    assert call(cli.base, "POST", "/v1/plans", body, {"X-Project-Id": "project-a"})[0] == 201

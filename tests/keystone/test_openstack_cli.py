@@ -141,3 +141,13 @@ def test_the_standalone_valet_reads_os_variables_and_clouds_yaml(cloud, valet_ur
     assert [group["name"] for group in listed.json] \
         == sorted(group["name"] for group in body["groups"])
     assert "cli-cloud" in [group["name"] for group in listed.json]
+
+
+def test_a_valet_url_with_credentials_still_sends_the_token(cloud, valet_url, home):
+    # Keystone mode behind --os-valet-url: the catalog is skipped, not the token
+    # (without one, valet-api answers 401).
+    env = clean_environment(home, **credentials(cloud, "reader-a"))
+    shown = Cli(valet_url, home).run("status", "-f", "json", front="openstack", env=env)
+    assert shown.returncode == 0, shown
+    assert shown.json["engine"]["state"] == "ok"
+    assert call(valet_url, "GET", "/v1/status")[0] == 401

@@ -52,8 +52,11 @@ def is_noauth(config):
     command line in it) goes to Valet without Keystone."""
     if not config.get("valet_url"):
         return False
-    auth = config.get("auth") or {}
-    return config.get("auth_type") == "none" or not auth.get("auth_url")
+    # NOTE: before osc validates the auth options (when it asks a command
+    # whether it needs a token), --os-auth-url and OS_AUTH_URL sit at the
+    # top of the config; a clouds.yaml entry's under "auth".
+    auth_url = (config.get("auth") or {}).get("auth_url") or config.get("auth_url")
+    return config.get("auth_type") == "none" or not auth_url
 
 
 def make_client(instance):

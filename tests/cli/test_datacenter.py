@@ -31,6 +31,8 @@ def test_placements_are_listed_shown_reserved_and_replanned(cli, plan):
         orch_id: placed["location"] for orch_id, placed in plan["placements"].items()}
     by_stack = cli.json("placement", "list", "--plan", "stack-dc", front="openstack")
     assert by_stack == listed
+    # --property matches the placements' metadata, which holds no such key.
+    assert cli.json("placement", "list", "--property", "tier=web") == []
     shown = cli.json("placement", "show", "orch-x1", front="openstack")
     assert shown == placement_of(cli, "orch-x1")
 

@@ -28,3 +28,8 @@ def test_valet_and_openstack_valet_have_the_same_commands(tmp_path):
     listed = shown.stdout.split("\nCommands:\n", 1)[1]
     standalone = {re.split(r"\s{2,}", line.strip())[0] for line in listed.splitlines()}
     assert standalone - {"help", "complete"} == EVERY_COMMAND
+
+
+def test_valet_without_a_url_or_credentials_says_what_to_set(tmp_path):
+    stderr = Cli("", tmp_path).refused("group", "list", options=[])
+    assert "Set VALET_URL (or --os-valet-url) for a noauth Valet" in stderr

@@ -15,7 +15,7 @@ import sys
 from importlib import metadata
 
 from cliff import commandmanager
-from osc_lib import clientmanager, shell
+from osc_lib import clientmanager, exceptions, shell
 from osc_lib.api import auth
 
 from valet_openstack.cli import osc_plugin
@@ -62,6 +62,18 @@ class ValetApp(shell.OpenStackShell):
         # NOTE: as `openstack` does: password authentication unless
         # --os-auth-type (OS_AUTH_TYPE, clouds.yaml's auth_type) says otherwise.
         self._auth_type = "password"
+
+    def prepare_to_run_command(self, cmd):
+        config = self.cloud.config
+        auth_url = (config.get("auth") or {}).get("auth_url") or config.get("auth_url")
+        if (getattr(cmd, "auth_required", False) and config.get("auth_type") == "password"
+                and not auth_url):
+            # NOTE: osc-lib would say "Missing value auth-url"; most people
+            # meeting it first run `make run`'s noauth server.
+            raise exceptions.CommandError(
+                "where is Valet? Set VALET_URL (or --os-valet-url) for a noauth Valet, "
+                "or OS_AUTH_URL / OS_CLOUD (--os-auth-url, --os-cloud) for Keystone")
+        super().prepare_to_run_command(cmd)
 
     def initialize_app(self, argv):
         super().initialize_app(argv)

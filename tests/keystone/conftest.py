@@ -16,12 +16,11 @@ import dataclasses
 import time
 
 import pytest
-import webtest
 from keystoneauth1 import session
 from keystoneauth1.identity import v3
 
 from ostro.state import migrate
-from tests.api import engine_cases
+from tests.api import conformance, engine_cases
 from tests.keystone.server import ADMIN_PASSWORD, KeystoneServer, ServerError
 from tests.support import live_server
 from valet_api import app as valet_app
@@ -139,6 +138,8 @@ def valet(cloud, tmp_path_factory):
     migrate.upgrade(conf.database.connection)
     app = valet_app.setup_app(conf=conf)
     try:
-        yield webtest.TestApp(app)
+        # NOTE: every answer held to the API reference (tests/api/conformance.py),
+        # Keystone's 401s and the policy's 403s included.
+        yield conformance.CheckedApp(app)
     finally:
         app.store.close()

@@ -7,9 +7,12 @@ Heat ever sees the stack.  The resources are those Heat's lifecycle plugin
 sends (:mod:`valet_openstack.heat.plan`): servers, volumes, Valet's group
 declarations and QoS pipes, with the properties the engine reads and each
 resource's ``metadata``; everything else (networks, ports, outputs) is left
-out.  Orchestration ids are the resource names (Heat's uuids do not exist
-yet); the members of an ``OS::Heat::ResourceGroup`` are ``<group>.<index>``,
-the names the plugin gives a nested stack's resources.
+out.  Names are the resource names, and the members of an
+``OS::Heat::ResourceGroup`` are ``<group>.<index>``, the names the plugin
+gives a nested stack's resources; a group declaration that lists a
+ResourceGroup holds its members.  Orchestration ids (Heat's uuids do not
+exist yet) are derived from the stack id and the name, so two stacks of one
+template never share one, and the same stack always gets the same ones.
 
 Parameter values come from the request's ``parameters``, then the
 environment's ``parameters`` and ``parameter_defaults``, then the template's
@@ -21,6 +24,7 @@ are left out.  Any problem is a 400 naming the resource or the parameter.
 """
 
 import json
+import uuid
 
 import yaml
 
@@ -28,6 +32,11 @@ from valet_api import errors, inputs
 
 SERVER, VOLUME = "OS::Nova::Server", "OS::Cinder::Volume"
 RESOURCE_GROUP = "OS::Heat::ResourceGroup"
+#: Valet's own server and volume types (valet_openstack/heat/resources.py):
+#: the plugin sends them as what they are.
+PLANNED_TYPES = {"OS::Valet::Server": SERVER, "OS::Valet::Volume": VOLUME}
+#: Orchestration ids of a template's resources: uuid5(this, "<stack>/<name>").
+ORCH_NAMESPACE = uuid.UUID("3d0c6f4e-92b5-4c55-8d57-7c8d3f1f5a20")
 #: The properties the engine reads of each type (as the Heat plugin sends).
 PROPERTIES = {
     SERVER: ("flavor", "image", "availability_zone", "metadata", "block_device_mapping",
@@ -75,9 +84,10 @@ def document(value, field):
     return inputs.decode(json.dumps(value, default=str).encode())
 
 
-def resources(template, parameters=None, environment=None):
+def resources(template, parameters=None, environment=None, stack_id=None):
     """The plan ``resources`` of ``template`` with ``parameters`` (an object)
-    and ``environment`` (text or an object)."""
+    and ``environment`` (text or an object), for stack ``stack_id`` (None:
+    a dry run's, whose ids are fresh each time)."""
     template = document(template, "template")
     environment = document(environment, "environment")
     if not isinstance(template.get("resources") or {}, dict):
@@ -87,20 +97,34 @@ def resources(template, parameters=None, environment=None):
                .items() if isinstance(kind, str) and not kind.endswith((".yaml", ".yml",
                                                                         ".template"))}
     resolver = _Resolver(values, set(template.get("resources") or {}))
-    out = {}
+    out, expanded = {}, {}
     for name, definition in (template.get("resources") or {}).items():
         where = f"template: resource {inputs.shown(name)}"
         if not isinstance(definition, dict):
             raise errors.BadRequest(f"{where} must be a mapping")
-        kind = aliases.get(definition.get("type"), definition.get("type"))
+        kind = _kind(aliases, definition.get("type"))
         if kind == RESOURCE_GROUP:
-            _expand(name, definition, resolver, aliases, out, where)
+            expanded[name] = _expand(name, definition, resolver, aliases, out, where)
         elif kind in PROPERTIES:
             out[name] = _entry(name, kind, definition, resolver, where)
         if len(out) > MAX_EXPANDED:
             raise errors.RequestTooLarge(f"the template expands to more than {MAX_EXPANDED} "
                                          "resources")
-    return out
+    for entry in out.values():
+        members = entry["properties"].get("resources")
+        if isinstance(members, list):
+            entry["properties"]["resources"] = [
+                name for member in members
+                for name in (expanded.get(member, [member]) if isinstance(member, str)
+                             else [member])]
+    prefix = stack_id or str(uuid.uuid4())
+    return {str(uuid.uuid5(ORCH_NAMESPACE, f"{prefix}/{name}")): entry
+            for name, entry in out.items()}
+
+
+def _kind(aliases, kind):
+    kind = aliases.get(kind, kind)
+    return PLANNED_TYPES.get(kind, kind)
 
 
 def _entry(name, kind, definition, resolver, where, index=None):
@@ -119,7 +143,8 @@ def _entry(name, kind, definition, resolver, where, index=None):
 
 
 def _expand(name, definition, resolver, aliases, out, where):
-    """A ResourceGroup's members as ``<name>.<index>`` resources."""
+    """A ResourceGroup's members as ``<name>.<index>`` resources (into
+    ``out``); their names."""
     properties = resolver.value(definition.get("properties") or {}, where)
     count = properties.get("count", 1)
     if isinstance(count, str) and count.strip().isdigit():
@@ -131,13 +156,15 @@ def _expand(name, definition, resolver, aliases, out, where):
     member = properties.get("resource_def")
     if not isinstance(member, dict):
         raise errors.BadRequest(f"{where}: resource_def must be a mapping")
-    kind = aliases.get(member.get("type"), member.get("type"))
+    kind = _kind(aliases, member.get("type"))
+    names = [f"{name}.{index}" for index in range(count)]
     if kind not in PROPERTIES:
-        return
+        return []
     index_var = properties.get("index_var", "%index%")
-    for index in range(count):
-        out[f"{name}.{index}"] = _entry(f"{name}.{index}", kind, member, resolver,
-                                        f"{where}[{index}]", (index_var, str(index)))
+    for index, member_name in enumerate(names):
+        out[member_name] = _entry(member_name, kind, member, resolver, f"{where}[{index}]",
+                                  (index_var, str(index)))
+    return names
 
 
 def _parameters(template, given, environment):

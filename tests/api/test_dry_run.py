@@ -49,6 +49,11 @@ def located(plan):
     return {orch: entry["location"] for orch, entry in plan["placements"].items()}
 
 
+def by_name(plan):
+    """Where each resource is, by its name (a template's orch ids are uuids)."""
+    return {entry["name"]: entry["location"] for entry in plan["placements"].values()}
+
+
 @both_modes
 def test_a_dry_run_stores_nothing_and_answers_the_plan_made_next(engine_api, empty_url):
     body = plan_body("s1", *servers("web", 3, "half"),
@@ -143,17 +148,25 @@ def test_dry_run_must_be_a_boolean(engine_api):
 def test_a_template_is_planned_like_heat_would_send_it(engine_api):
     body = {"stack_id": "t1", "template": TEMPLATE, "parameters": {"image": "cirros"}}
     trial = dry(engine_api, body).json["plan"]
-    assert set(trial["placements"]) == {"web-1", "web-2"}
-    assert trial["placements"]["web-1"]["location"] != trial["placements"]["web-2"]["location"]
+    where = by_name(trial)
+    assert set(where) == {"web-1", "web-2"} and where["web-1"] != where["web-2"]
     real = call(engine_api, "POST", "/v1/plans", body, status=201).json["plan"]
+    # The same stack id, the same orchestration ids.
     assert located(real) == located(trial)
+
+
+def test_two_stacks_of_one_template_are_two_plans(engine_api):
+    body = {"template": TEMPLATE, "parameters": {"image": "cirros"}}
+    first = call(engine_api, "POST", "/v1/plans", {**body, "stack_id": "a"}, status=201)
+    second = call(engine_api, "POST", "/v1/plans", {**body, "stack_id": "b"}, status=201)
+    assert not set(first.json["plan"]["placements"]) & set(second.json["plan"]["placements"])
+    assert set(by_name(dry(engine_api, body).json["plan"])) == {"web-1", "web-2"}
 
 
 def test_template_parameters_come_from_the_request_then_the_environment(engine_api):
     environment = yaml.safe_dump({"parameters": {"flavor": "large", "image": "cirros"}})
     body = {"template": TEMPLATE, "environment": environment}
-    placements = dry(engine_api, body).json["plan"]["placements"]
-    assert len({placements[name]["location"] for name in ("web-1", "web-2")}) == 2
+    assert len(set(by_name(dry(engine_api, body).json["plan"]).values())) == 2
     # Half of every host taken: the environment's large servers no longer fit,
     # the request's small ones do.
     halves = servers("x", 4, "half")
@@ -169,8 +182,21 @@ def test_a_resource_group_is_expanded(engine_api):
         "properties": {"count": 3, "resource_def": {
             "type": "OS::Nova::Server",
             "properties": {"flavor": "half", "name": "pool-%index%"}}}}}}
-    placements = dry(engine_api, {"template": template}).json["plan"]["placements"]
-    assert set(placements) == {"pool.0", "pool.1", "pool.2"}
+    where = by_name(dry(engine_api, {"template": template}).json["plan"])
+    assert set(where) == {"pool.0", "pool.1", "pool.2"}
+
+
+def test_a_group_of_a_resource_group_holds_its_members(engine_api):
+    template = {"resources": {
+        "pool": {"type": "OS::Heat::ResourceGroup",
+                 "properties": {"count": 2, "resource_def": {
+                     "type": "OS::Valet::Server", "properties": {"flavor": "large"}}}},
+        "together": {"type": "OS::Valet::GroupAssignment",
+                     "properties": {"group_type": "affinity", "level": "host",
+                                    "resources": [{"get_resource": "pool"}]}}}}
+    # Two whole-host servers cannot share a host: the group holds both.
+    error = assert_error(dry(engine_api, {"template": template}, 409), 409)["error"]
+    assert error["group"] == "together"
 
 
 @pytest.mark.parametrize(("template", "extra", "words"), [
@@ -217,6 +243,7 @@ def test_every_shipped_example_fits_the_sample_data_centre(empty_url, example):
         trial = dry(api, {"template": (EXAMPLES / example).read_text()}).json["plan"]
         servers_declared = [name for name, entry in yaml.safe_load(
             (EXAMPLES / example).read_text())["resources"].items()
-            if entry["type"] in ("OS::Nova::Server", "OS::Cinder::Volume")]
-        assert sorted(trial["placements"]) == sorted(servers_declared)
+            if entry["type"] in ("OS::Nova::Server", "OS::Cinder::Volume",
+                                 "OS::Valet::Server", "OS::Valet::Volume")]
+        assert sorted(by_name(trial)) == sorted(servers_declared)
         assert all(entry["location"] for entry in trial["placements"].values())

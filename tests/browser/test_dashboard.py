@@ -210,8 +210,9 @@ def test_a_dry_run_of_a_pasted_template_shows_where_it_would_go(page, valet, sce
     page.click("#dry-run")
     result = page.locator("#dry-run-fits")
     result.wait_for()
+    # NOTE: by the name each row shows (a template's orchestration ids are uuids).
     rows = page.eval_on_selector_all("#dry-run-fits tbody tr", """rows => rows.map(row =>
-        [row.dataset.orchId, row.querySelector("td.location").textContent])""")
+        [row.querySelector("td").textContent, row.querySelector("td.location").textContent])""")
     where = dict(rows)
     assert set(where) == {"app-1", "app-2"}
     enabled = {host["name"] for host in valet.call("GET", "/v1/hosts")["hosts"] if host["enabled"]}
@@ -264,5 +265,6 @@ def test_an_uploaded_template_is_the_one_dry_run(page, valet, scene, tmp_path):
     page.click("#dry-run")
     page.locator("#dry-run-fits").wait_for()
     assert sorted(page.eval_on_selector_all(
-        "#dry-run-fits tbody tr", "rows => rows.map(row => row.dataset.orchId)")) == \
+        "#dry-run-fits tbody tr", "rows => rows.map(row => row.querySelector('td').textContent)"
+    )) == \
         ["uploaded-1", "uploaded-2"]

@@ -124,8 +124,8 @@ def planned_resources(body):
     environment = body.get("environment")
     if environment is not None and not isinstance(environment, (str, dict)):
         raise errors.BadRequest("field environment must be text or an object")
-    return resources({"template": hot.resources(template, parameters, environment)},
-                     "template")
+    return resources({"template": hot.resources(template, parameters, environment,
+                                                body.get("stack_id"))}, "template")
 
 
 @dataclasses.dataclass

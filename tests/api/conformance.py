@@ -82,7 +82,7 @@ def check(method, path, status, headers, body, query=()):
     problems = list(SPEC.iter_response_errors(request, response))
     where = f"{method} {path} -> {status}"
     if problems and isinstance(problems[0], PathNotFound):
-        return _check_unknown_uri(where, response)
+        return _check_unknown_uri(where, request, response)
     if problems and isinstance(problems[0], OperationNotFound):
         return _check_refused_verb(where, request, response)
     if problems:
@@ -91,35 +91,45 @@ def check(method, path, status, headers, body, query=()):
     documented = _resolved(_operation(request.path, request.method)["responses"][str(status)])
     if "content" not in documented and body:
         raise NotConforming(f"{where}: documented without a body, answered {body[:200]!r}")
+    if request.method == "options" and status == 204:
+        _check_allow(where, request, response)
     return None
 
 
-def _check_unknown_uri(where, response):
+def _check_unknown_uri(where, request, response):
     if response.status_code not in (400, 401, 404, 413):
         raise NotConforming(f"{where}: a path the document does not name must be a 404 "
                             "(400, 401 or 413 before routing)")
-    schema = "KeystoneUnauthorized" if response.status_code == 401 else "Error"
-    _check_body(where, response, schema)
+    _check_refusal(where, request, response)
 
 
 def _check_refused_verb(where, request, response):
     if response.status_code in (400, 401, 413):
         # NOTE: refused before routing (the path, the token, the body size).
-        return _check_body(where, response, "KeystoneUnauthorized"
-                           if response.status_code == 401 else "Error")
+        return _check_refusal(where, request, response)
     if response.status_code != 405:
         raise NotConforming(f"{where}: an undocumented verb must be a 405")
+    _check_allow(where, request, response)
+    return _check_refusal(where, request, response, "Error405")
+
+
+def _check_refusal(where, request, response, schema="Error"):
+    """The error body (keystonemiddleware's for a 401); none for a HEAD."""
+    _check_request_id(where, response)
+    if request.method != "head":
+        _check_body(where, response,
+                    "KeystoneUnauthorized" if response.status_code == 401 else schema)
+
+
+def _check_allow(where, request, response):
+    """``Allow`` names the verbs the document has for the URI."""
     allowed = [verb.upper() for verb in VERBS if verb in _path_item(request.path)]
     got = [verb.strip() for verb in response.headers.get("Allow", "").split(",")]
     if sorted(got) != sorted(allowed):
         raise NotConforming(f"{where}: Allow {got}, documented {allowed}")
-    if request.method != "head":
-        _check_body(where, response, "Error405")
-    return None
 
 
 def _check_body(where, response, schema):
-    _check_request_id(where, response)
     try:
         body = json.loads(response.data)
     except ValueError as exc:

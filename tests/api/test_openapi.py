@@ -80,6 +80,7 @@ def test_the_fixtures_check_every_answer(api, engine_api):
      error(405, "MethodNotAllowed")),
     ("HEAD", "/v1/groups", 405, [REQUEST_ID, ("Allow", "GET, POST, OPTIONS")], b""),
     ("GET", "/v2", 404, [REQUEST_ID, JSON], error(404)),
+    ("HEAD", "/v1/groups/%ff", 400, [REQUEST_ID, ("Allow", "GET, POST, OPTIONS")], b""),
     ("POST", "/v1/plans", 409, [REQUEST_ID, JSON],
      error(409, "NoPlacement", rule="capacity", group=None, resource="a", hints=["x"])),
 ])
@@ -102,10 +103,13 @@ def test_answers_the_document_describes_pass(method, path, status, headers, body
      "not the error body"),
     ("DELETE", "/v1/groups/web", 204, [REQUEST_ID], b"{}", "a body where none is documented"),
     ("OPTIONS", "/v1/plans/p", 204, [REQUEST_ID], b"", "no Allow"),
+    ("OPTIONS", "/v1/plans/p", 204, [REQUEST_ID, ("Allow", "GET, PATCH, OPTIONS")], b"",
+     "an Allow that names a verb not documented"),
     ("PATCH", "/v1/plans/p", 405, [REQUEST_ID, JSON, ("Allow", "GET, OPTIONS")],
      error(405, "MethodNotAllowed"), "an Allow that is not the documented verbs"),
     ("PATCH", "/v1/plans/p", 200, [REQUEST_ID, JSON], b"{}", "an undocumented verb answered"),
     ("GET", "/v2", 200, [REQUEST_ID, JSON], b"{}", "an undocumented path answered"),
+    ("GET", "/v2", 404, [JSON], error(404), "an unknown path's 404 without a request id"),
     ("POST", "/v1/plans", 409, [REQUEST_ID, JSON], error(409, "NoPlacement"),
      "a refusal without its rule, group, resource and hints"),
 ])

@@ -9,7 +9,7 @@ import numpy as np
 
 from ostro.constraints.base import GroupRule, Rule, domain_mask
 from ostro.cpsat import total
-from ostro.model.topology import GroupKind
+from ostro.model.topology import GroupKind, is_named_group_key
 
 
 class Affinity(GroupRule):
@@ -18,6 +18,8 @@ class Affinity(GroupRule):
     def __init__(self, group, items):
         super().__init__(group)
         self.pending = [items[orch] for orch in group.units if orch in items]
+        # NOTE: a named group's counter also counts its members of other plans.
+        self._named = is_named_group_key(group.key)
 
     def anchored(self, state):
         """Domains where the group's placed members are."""
@@ -56,11 +58,20 @@ class Affinity(GroupRule):
     def hold_room(self, state, item):
         """Keep a non-member out of the group's domain if it would take room
         the unplaced members need there (None: no restriction)."""
+        # NOTE: asked of every affinity group for every item placed, so the
+        # common answers come first and cost no walk over the members: none
+        # placed yet, or (in-stack groups, whose counter holds only this
+        # stack's members) all of them placed.
+        counter = state.counter(self.key)
+        if counter is None or not counter.members:
+            return None
+        anchored = [domain for domain in counter.members if domain >= 0]
+        if len(anchored) != 1:
+            return None
+        if not self._named and sum(counter.members.values()) >= len(self.pending):
+            return None
         unplaced = [other for other in self.pending if other.orch_id not in state.location_of]
         if not unplaced:
-            return None
-        anchored = self.anchored(state)
-        if len(anchored) != 1:
             return None
         inside = domain_mask(state.compiled, self.level, anchored)
         inside &= state.compiled.enabled

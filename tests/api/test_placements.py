@@ -136,7 +136,7 @@ def test_unknown_placements_are_404(engine_api, plan, method, body):
 
 
 @pytest.mark.parametrize("body, field", [
-    ({"locations": ["r1-h1"]}, "action"),
+    ({"action": 5, "locations": ["r1-h1"]}, "action"),
     ({"action": "keep", "locations": ["r1-h1"]}, "action"),
     ({"action": "reserve"}, "locations"),
     ({"action": "reserve", "locations": "r1-h1"}, "locations"),
@@ -200,3 +200,13 @@ def test_an_unknown_id_without_adhoc_is_still_404(engine_api):
 def test_bad_adhoc_fields_are_400_naming_them(engine_api, fields, named):
     body = {"action": "reserve", "locations": HOSTS, **fields}
     assert_error(call(engine_api, "POST", "/v1/placements/x", body), 400, named)
+
+
+def test_a_post_without_action_is_a_reserve_as_in_the_original_api(engine_api):
+    planned = call(engine_api, "POST", "/v1/plans", plan_body("s1", server("a")),
+                   status=201).json["plan"]["placements"]["orch-a"]
+    reserved = call(engine_api, "POST", "/v1/placements/orch-a",
+                    {"locations": [planned["location"]], "resource_id": "nova-a"},
+                    status=201).json["placement"]
+    assert reserved["reserved"] is True and reserved["resource_id"] == "nova-a"
+    assert reserved["location"] == planned["location"]

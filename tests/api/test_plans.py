@@ -216,3 +216,12 @@ def test_bad_change_bodies_are_400_naming_the_field(engine_api, body, field):
     plan = make(engine_api, "s1", server("a"), server("b"))
     assert_error(call(engine_api, "PUT", "/v1/plans/s1", body), 400, field)
     assert call(engine_api, "GET", "/v1/plans/s1").json == {"plan": plan}
+
+
+def test_an_update_takes_the_original_apis_timeout_and_plan_name(engine_api):
+    plan = make(engine_api, "s1", server("a"))
+    updated = call(engine_api, "PUT", f"/v1/plans/{plan['id']}", {
+        "action": "update", "resources": dict([server("a"), server("b")]),
+        "timeout": "60 sec", "plan_name": "renamed"}, status=201).json["plan"]
+    assert set(hosts_of(updated)) == {"a", "b"}
+    assert updated["name"] == plan["name"]      # ignored, as the original did

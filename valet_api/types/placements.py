@@ -66,7 +66,9 @@ class PlacementAction:
     @classmethod
     def parse(cls, body):
         allow_only(body, ("action", "locations", "resource_id", "fallback_ids", "adhoc"))
-        action = text(body, "action", mandatory=True)
+        # NOTE: the original Valet API took a POST without action as a
+        # reserve, and clients written for it still send one.
+        action = text(body, "action") or "reserve"
         if action not in ACTIONS:
             raise errors.BadRequest(f"field action must be one of {', '.join(ACTIONS)}, "
                                     f"not {action!r}")

@@ -87,12 +87,7 @@ class NewPlan:
     def parse(cls, body):
         allow_only(body, ("plan_name", "stack_id", "resources", "locations", "timeout",
                           "project_id", "dry_run", "template", "parameters", "environment"))
-        timeout = body.get("timeout")
-        # NOTE: accepted for compatibility; the search has its own budget
-        # ([engine] solver_time_budget).
-        if timeout is not None and (isinstance(timeout, bool)
-                                    or not isinstance(timeout, (int, float, str))):
-            raise errors.BadRequest("field timeout must be a number or a string")
+        _timeout(body)
         dry_run = body.get("dry_run", False)
         if not isinstance(dry_run, bool):
             raise errors.BadRequest("field dry_run must be true or false")
@@ -102,6 +97,15 @@ class NewPlan:
                    resources=planned_resources(body),
                    locations=texts(body, "locations"),
                    project_id=text(body, "project_id"), dry_run=dry_run)
+
+
+def _timeout(body):
+    """``timeout`` is accepted for compatibility and ignored: the search has
+    its own budget ([engine] solver_time_budget)."""
+    timeout = body.get("timeout")
+    if timeout is not None and (isinstance(timeout, bool)
+                                or not isinstance(timeout, (int, float, str))):
+        raise errors.BadRequest("field timeout must be a number or a string")
 
 
 def planned_resources(body):
@@ -142,7 +146,12 @@ class PlanChange:
     def parse(cls, body):
         action = text(body, "action", mandatory=True)
         if action == "update":
-            allow_only(body, ("action", "resources", "original_resources"))
+            # NOTE: timeout and plan_name, which the original API accepted and
+            # ignored, are accepted and ignored (a plan keeps its name).
+            allow_only(body, ("action", "resources", "original_resources", "timeout",
+                              "plan_name"))
+            text(body, "plan_name")
+            _timeout(body)
             if body.get("original_resources") is not None:
                 resources(body, "original_resources")
             return cls(action, resources=resources(body))

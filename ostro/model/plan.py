@@ -16,9 +16,11 @@ class Plan:
     method: str = ""
 
     def to_dict(self):
-        """The API's plan shape (DESIGN §4)."""
+        """The API's plan shape (DESIGN §4), and beyond the original: the
+        groups (named or in-stack) each placement is in."""
         return {"id": self.id, "name": self.name, "stack_id": self.stack_id,
-                "placements": {orch: {"name": p.name, "location": p.location}
+                "placements": {orch: {"name": p.name, "location": p.location,
+                                      "groups": sorted({group.name for group in p.groups})}
                                for orch, p in self.placements.items()}}
 
 

@@ -18,7 +18,8 @@ def plan(plan):
 def trial_plan(plan, datacenter, stored=False):
     """A dry run's answer: :func:`plan` with ``dry_run`` and, for each
     placement, where that is (rack, cluster, zone) and the groups it is in,
-    so a template author sees the whole layout in one answer.  ``id`` is
+    so a template author sees the whole layout in one answer (groups are in
+    every plan's answer).  ``id`` is
     None unless the stack is planned already (``stored``): a dry run stores
     nothing to name."""
     shown = plan.to_dict()
@@ -27,8 +28,7 @@ def trial_plan(plan, datacenter, stored=False):
         location = datacenter.location(placed.location)
         shown["placements"][orch_id].update(
             rack=getattr(location, "rack", None), cluster=getattr(location, "cluster", None),
-            availability_zone=getattr(location, "availability_zone", None),
-            groups=sorted({group.name for group in placed.groups}))
+            availability_zone=getattr(location, "availability_zone", None))
     return shown
 
 

@@ -90,11 +90,11 @@ def test_another_projects_plan_is_missing_not_forbidden(api, method, body):
 def test_a_member_reads_its_plans_without_hosts(api):
     created = plan_of(api, PROJECT_A, "stack-a")
     orch_id = "orch-stack-a"
-    assert created["placements"] == {orch_id: {"name": "stack-a"}}
+    assert created["placements"] == {orch_id: {"name": "stack-a", "groups": []}}
     shown = ask(api, PROJECT_A, "GET", "/v1/plans/stack-a").json["plan"]
-    assert shown["placements"] == {orch_id: {"name": "stack-a"}}
+    assert shown["placements"] == {orch_id: {"name": "stack-a", "groups": []}}
     listed = ask(api, PROJECT_A, "GET", "/v1/plans").json["plans"]
-    assert [plan["placements"] for plan in listed] == [{orch_id: {"name": "stack-a"}}]
+    assert [plan["placements"] for plan in listed] == [{orch_id: {"name": "stack-a", "groups": []}}]
     for who in (ADMIN, SERVICE):
         shown = ask(api, who, "GET", "/v1/plans/stack-a").json["plan"]
         assert shown["placements"][orch_id]["location"] in engine_cases.HOSTS

@@ -88,7 +88,7 @@ def test_reserve_outside_the_planned_host_replans_within_locations(engine_api, p
     reserved = act(engine_api, "orch-a", "reserve", [other])
     assert reserved["location"] == other and reserved["reserved"] is True
     assert call(engine_api, "GET", "/v1/plans/s1").json["plan"]["placements"]["orch-a"] == \
-        {"name": "a", "location": other}
+        {"name": "a", "location": other, "groups": []}
 
 
 @both_modes

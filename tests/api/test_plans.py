@@ -23,7 +23,7 @@ def test_create_returns_the_plan_shape(engine_api):
     assert plan["name"] == "plan-stack-1" and plan["stack_id"] == "stack-1"
     assert set(plan["placements"]) == {"orch-web1", "orch-web2"}
     for entry in plan["placements"].values():
-        assert set(entry) == {"name", "location"} and entry["location"] in HOSTS
+        assert set(entry) == {"name", "location", "groups"} and entry["location"] in HOSTS
 
 
 def test_an_empty_stack_is_an_empty_plan(engine_api):
@@ -225,3 +225,12 @@ def test_an_update_takes_the_original_apis_timeout_and_plan_name(engine_api):
         "timeout": "60 sec", "plan_name": "renamed"}, status=201).json["plan"]
     assert set(hosts_of(updated)) == {"a", "b"}
     assert updated["name"] == plan["name"]      # ignored, as the original did
+
+
+def test_each_placement_names_its_groups(engine_api):
+    plan = make(engine_api, "s1", *servers("web", 3),
+                group("spread", "diversity", "host", ["web1", "web2"]))
+    groups = {entry["name"]: entry["groups"] for entry in plan["placements"].values()}
+    assert groups == {"web1": ["spread"], "web2": ["spread"], "web3": []}
+    shown = call(engine_api, "GET", f"/v1/plans/{plan['id']}").json["plan"]
+    assert shown == plan

@@ -75,25 +75,10 @@ def shares(page):
         "rects => rects.map(rect => [rect.dataset.host, Number(rect.dataset.share)])"))
 
 
-def certain_groups(page):
-    return dict(page.eval_on_selector_all(
-        "#selection-details li.rule[data-group]",
-        "items => items.map(item => [item.dataset.group, item.dataset.certain === 'true'])"))
-
-
-def groups_on_own_hosts(valet, plan):
-    """{group: whether a host holding only ``plan``'s servers has it} over the
-    hosts of ``plan``."""
-    hosts = {host["name"]: host for host in valet.call("GET", "/v1/hosts")["hosts"]}
-    found = {}
-    for placed in plan["placements"].values():
-        host = hosts.get(placed["location"])
-        if host is None:
-            continue
-        alone = set(host["placements"]) <= set(plan["placements"])
-        for name in host["groups"]:
-            found[name] = found.get(name, False) or alone
-    return found
+def listed_rules(page):
+    """The groups whose rules the selection panel lists, as shown."""
+    return page.eval_on_selector_all("#selection-details li.rule[data-group]",
+                                     "items => items.map(item => item.dataset.group)")
 
 
 def expected_shares(hosts, dimension):
@@ -182,11 +167,11 @@ def test_selecting_a_plan_highlights_exactly_its_hosts_and_volumes(page, valet, 
     rule = details.locator("li.rule[data-group='db-together']")
     assert rule.get_attribute("data-state") == "met"
     assert "in the stack" in rule.inner_text()
-    # Plans do not list their groups: one seen only on hosts shared with another
-    # plan's servers is said to be perhaps that plan's.
+    # The rules listed are exactly the groups the plan's answer names.
     for plan in (web, db):
         page.select_option("#selection", f"plan:{plan['id']}")
-        assert certain_groups(page) == groups_on_own_hosts(valet, plan)
+        assert listed_rules(page) == sorted(
+            {name for placed in plan["placements"].values() for name in placed["groups"]})
     page.select_option("#selection", "")
     assert marked(page, "highlighted") == set()
 

@@ -49,31 +49,21 @@ export class Model {
     return Object.entries(plan.placements).map(([orchId, placed]) => ({ orchId, ...placed }));
   }
 
-  // {group name: certain} of the groups present on the hosts of `plan`'s servers.
-  // GET /v1/hosts names the groups of each host's placements, and plans do not
-  // list theirs: a group on a host that holds only this plan's servers is
-  // certainly the plan's (`true`); one seen only on hosts shared with other
-  // plans may be theirs (`false`).
+  // The names of the groups `plan`'s servers and volumes are in, sorted
+  // (each placement of a plan's answer lists its groups).
   groupsOfPlan(plan) {
-    const found = new Map();
-    for (const placed of this.placementsOf(plan)) {
-      const host = this.hosts.get(placed.location);
-      if (!host) continue;
-      const alone = host.placements.every((orchId) => this.placements.get(orchId)?.plan_id === plan.id);
-      for (const name of host.groups) found.set(name, found.get(name) || alone);
-    }
-    return new Map([...found].sort(([a], [b]) => (a < b ? -1 : 1)));
+    return [...new Set(this.placementsOf(plan).flatMap((placed) => placed.groups || []))].sort();
   }
 
   violationsOfPlan(plan) {
     return this.violations.filter((found) => found.placement && found.placement.plan_id === plan.id);
   }
 
-  // [{name, group (the named group or null: in-stack), certain, violated: [messages]}]
+  // [{name, group (the named group or null: in-stack), violated: [messages]}]
   rulesOfPlan(plan) {
     const found = this.violationsOfPlan(plan);
-    return [...this.groupsOfPlan(plan)].map(([name, certain]) => ({
-      name, certain, group: this.groups.get(name) || null,
+    return this.groupsOfPlan(plan).map((name) => ({
+      name, group: this.groups.get(name) || null,
       violated: found.filter((v) => namesGroup(v.message, name)).map((v) => v.message),
     }));
   }

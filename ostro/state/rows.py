@@ -35,8 +35,17 @@ def read(connection):
     placements = connection.execute(
         select(*(PLACEMENTS.c[column] for column in PLACEMENT_COLUMNS.values()))
         .order_by(PLACEMENTS.c.orchestration_id))
-    return {"plans": [_record(row, PLAN_COLUMNS) for row in plans],
-            "placements": [_record(row, PLACEMENT_COLUMNS) for row in placements]}
+    # NOTE: rows as tuples zipped with the record's keys: a million
+    # placements are read when a cache starts, and a row's mapping view
+    # costs several times as much per field.
+    plan_keys, placement_keys = tuple(PLAN_COLUMNS), tuple(PLACEMENT_COLUMNS)
+    placement_records = [dict(zip(placement_keys, row, strict=True))
+                         for row in placements.tuples()]
+    for record in placement_records:
+        if record["named_groups"] is None:
+            record["named_groups"] = []        # rows written before revision 0002
+    return {"plans": [dict(zip(plan_keys, row, strict=True)) for row in plans.tuples()],
+            "placements": placement_records}
 
 
 def replace(connection, data, stamp):

@@ -123,13 +123,6 @@ def _placement_values(record, planned_entry=None):
     return {**_values(record, PLACEMENT_COLUMNS), "name": entry.get("name") or record["orch_id"]}
 
 
-def _record(row, columns):
-    record = {key: row._mapping[column] for key, column in columns.items()}
-    if "named_groups" in record and record["named_groups"] is None:
-        record["named_groups"] = []        # rows written before revision 0002
-    return record
-
-
 def _values(record, columns):
     return {column: record.get(key) for key, column in columns.items()}
 

@@ -33,7 +33,7 @@ class GroupRef(typing.NamedTuple):
     level: str
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Placement:
     """``resource`` (a :class:`~ostro.model.topology.Server` or ``Volume``)
     at ``location`` (a host or storage backend name)."""

@@ -24,7 +24,7 @@ class GroupKind(enum.StrEnum):
 GROUP_KINDS = tuple(GroupKind)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Server:
     orch_id: str
     name: str
@@ -43,7 +43,7 @@ class Server:
         return (self.vcpus, self.memory_mb, self.disk_gb, 0)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class Volume:
     orch_id: str
     name: str

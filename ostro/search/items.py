@@ -15,7 +15,7 @@ Membership = collections.namedtuple("Membership", "key kind level unit")
 PipeEnd = collections.namedtuple("PipeEnd", "peer bandwidth pipe")
 
 
-@dataclasses.dataclass(eq=False)
+@dataclasses.dataclass(eq=False, slots=True)
 class Item:
     orch_id: str
     name: str

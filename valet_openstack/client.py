@@ -165,22 +165,22 @@ class ValetClient:
         """Plan a stack; ``project_id``: the project it is planned for, when
         not the caller's (needs valet:plans:create:on_behalf, e.g. the
         ``service`` role)."""
-        body = {"stack_id": stack_id, "plan_name": name or stack_id, "resources": resources}
-        if locations:
-            body["locations"] = list(locations)
-        if project_id:
-            body["project_id"] = project_id
-        return self.request("POST", "/v1/plans", body)["plan"]
+        return self.submit_plan(stack_id, name or stack_id, resources=resources,
+                                locations=locations, project_id=project_id)
 
     def submit_plan(self, stack_id=None, name=None, resources=None, template=None,
-                    parameters=None, environment=None, dry_run=False):
+                    parameters=None, environment=None, dry_run=False, locations=None,
+                    project_id=None):
         """``POST /v1/plans`` with the fields given only: ``resources`` (Heat's
         resources object) or a HOT ``template`` (its text) with ``parameters``
         and ``environment`` (text), which Valet translates; a ``dry_run``
         answers the plan Valet would make and stores nothing, and needs no
-        ``stack_id``.  The answer's plan."""
+        ``stack_id``; ``locations`` and ``project_id`` as :meth:`create_plan`.
+        The answer's plan."""
         fields = {"stack_id": stack_id, "plan_name": name, "resources": resources,
-                  "template": template, "environment": environment}
+                  "template": template, "environment": environment,
+                  "locations": list(locations) if locations else None,
+                  "project_id": project_id or None}
         body = {field: value for field, value in fields.items() if value is not None}
         if template is not None:
             body["parameters"] = dict(parameters or {})

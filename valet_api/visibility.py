@@ -17,8 +17,8 @@ HIDDEN = {
 }
 
 
-def _without(field):
-    return lambda shown: {key: value for key, value in shown.items() if key != field}
+def _without(*fields):
+    return lambda shown: {key: value for key, value in shown.items() if key not in fields}
 
 
 def hidden(request, kind):
@@ -39,9 +39,6 @@ def plan_shower(request):
     # NOTE: a dry run's placements also say which rack and cluster their
     # host is in (ostro.views.trial_plan): as telling as the host itself.
     field = hidden(request, "placement")
-    hide = () if field is None else (field, "rack", "cluster")
-
-    def show(placed):
-        return {key: value for key, value in placed.items() if key not in hide}
+    show = _without() if field is None else _without(field, "rack", "cluster")
     return lambda shown: {**shown, "placements": {
         orch_id: show(placed) for orch_id, placed in shown["placements"].items()}}

@@ -146,6 +146,8 @@ def _expand(name, definition, resolver, aliases, out, where):
     """A ResourceGroup's members as ``<name>.<index>`` resources (into
     ``out``); their names."""
     properties = resolver.value(definition.get("properties") or {}, where)
+    if not isinstance(properties, dict):
+        raise errors.BadRequest(f"{where}: properties must be a mapping")
     count = properties.get("count", 1)
     if isinstance(count, str) and count.strip().isdigit():
         count = int(count)

@@ -215,6 +215,8 @@ def test_a_group_of_a_resource_group_holds_its_members(engine_api):
      "resource_def: {type: OS::Nova::Server}}}}", {}, "count 99999999 is over"),
     ("resources: {s: {type: OS::Nova::Server, properties: {flavor: .nan}}}", {},
      "not a number"),
+    ("resources: {p: {type: OS::Heat::ResourceGroup, properties: [1]}}", {},
+     "properties must be a mapping"),
 ])
 def test_a_bad_template_is_a_4xx_naming_the_problem(engine_api, template, extra, words):
     response = dry(engine_api, {"template": template, **extra}, None)

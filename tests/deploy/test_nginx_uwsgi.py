@@ -5,6 +5,8 @@ samples as shipped, with only /opt/valet, /etc/valet, /var/lib/valet,
 substituted.  The certificate is a throwaway self-signed one for
 127.0.0.1, which the client verifies."""
 
+import time
+
 import pytest
 
 from tests.deploy import servers
@@ -65,12 +67,26 @@ def site(deploy_venv):
         yield site
 
 
+def wait_for_workers(log, server, count, timeout=60):
+    """Once ``count`` workers have logged their app ready."""
+    deadline = time.monotonic() + timeout
+    ready_line = "WSGI app 0 (mountpoint='') ready in"
+    while (ready := log.read_text(errors="replace").count(ready_line)) < count:
+        assert server.process.poll() is None, server.tail(log)
+        assert time.monotonic() < deadline, f"{ready} of {count} workers ready\n" + server.tail(log)
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def uwsgi(site):
     server = servers.Server(["uwsgi", "--ini", site.uwsgi_ini], site.root / "uwsgi.out")
     log = site.logs / "valet-api-uwsgi.log"
     try:
         servers.wait_for(f"http://127.0.0.1:{site.api_port}/", server, [log])
+        # NOTE: with lazy-apps the first worker can answer while the second
+        # still imports the app; a SIGTERM then interrupts that import and
+        # need-app makes uwsgi exit 22.  The tests start from both ready.
+        wait_for_workers(log, server, 2)
         yield server
     finally:
         server.stop()

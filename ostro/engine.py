@@ -20,6 +20,7 @@ from ostro.parse import limits
 from ostro.parse import recorded as recorded_parser
 from ostro.parse import resources as parser
 from ostro.search import items as item_model
+from ostro.search.alternates import alternates
 from ostro.search.compiled import CompiledDatacenter
 from ostro.search.planner import solve
 from ostro.search.problem import Problem
@@ -152,6 +153,19 @@ class Engine:
             excluded = {placement.orch_id: {placement.location, *excluded_hosts}}
             self._place(plan, plan.resources, allowed=pins, excluded=excluded)
             return plan.placements[placement.orch_id]
+
+    def alternates(self, orch_id, locations, limit):
+        """Up to ``limit`` hosts among ``locations`` where the placed server
+        ``orch_id`` could go instead, the rest of its plan unchanged (Nova's
+        alternates for a failed build), best first."""
+        with self._lock:
+            plan, _ = self._owner(orch_id)
+            item = self.state.items.get(orch_id)
+            if item is None or not item.is_server:
+                return []
+            rules = scoped_rules(plan.id, group_rules(self._recorded(plan).stack))
+            return alternates(self.compiled, self.state, item, rules, locations,
+                              self.settings.objective, limit)
 
     def adhoc(self, orch_id, resource, project_id=None, locations=None):
         """Place one server booted without Heat, honouring its named groups."""

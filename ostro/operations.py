@@ -22,13 +22,19 @@ logged by the replica that commits it (:mod:`ostro.replica.cache`).
 """
 
 import logging
+import uuid
 
 from ostro import views
 from ostro.errors import NotFound, NotOwner, OstroError
+from ostro.model.placement import PlacementState
 from ostro.views import hosts as host_views
 from ostro.views import violations as violation_views
 
 LOG = logging.getLogger(__name__)
+
+#: Names the servers of a multi-create request's ad hoc plan (fixed: a
+#: retried request names them the same).
+REQUEST_NAMESPACE = uuid.UUID("b7a3e1c2-5d4f-4e8a-9c61-2f0d7e9a4b13")
 
 
 class Operations:
@@ -167,32 +173,36 @@ class Operations:
             return views.placement(placement)
         return self.replica.read(show)
 
-    def reserve(self, key, locations, resource_id=None, *, fallback_ids=(), adhoc=None):
+    def reserve(self, key, locations, resource_id=None, *, fallback_ids=(), adhoc=None,
+                alternates=0):
         """Confirm a placement for Nova (re-planned within ``locations`` if its
         host is not among them).
 
         ``fallback_ids`` are tried after ``key``; when none names a
-        placement, ``adhoc`` (``{"resource", "name", "project_id"}``) is
-        planned as a one-server plan for ``resource_id`` within
-        ``locations`` and reserved, in the same commit.
+        placement, ``adhoc`` (``{"resource", "name", "project_id", "count",
+        "request_id"}``) is planned within ``locations`` and reserved, in the
+        same commit: a one-server plan for ``resource_id``, or for a Nova
+        request of ``count`` instances one plan of that many servers (stack
+        id ``request_id``) of which each instance reserves the next one not
+        yet reserved.  ``alternates``: how many other hosts where the server
+        could go instead to answer (``alternates``), with the hosts of its
+        plan's servers not yet reserved (``siblings``).
         """
         def reserve(engine, placement):
             how = ""
             if placement is None:
-                # NOTE: idempotent by stack id: a retried request gets one plan.
-                plan = engine.plan({resource_id: adhoc["resource"]}, stack_id=resource_id,
-                                   name=adhoc.get("name"), locations=locations,
-                                   project_id=adhoc.get("project_id"))
-                placement = plan.placements.get(resource_id)
-                if placement is None:       # the plan's placement expired
-                    raise NotFound(f"plan {plan.id} holds no placement {resource_id}")
+                placement = _adhoc_placement(engine, adhoc, resource_id, locations)
                 how = " (planned ad hoc)"
             origin = placement.location
             placement = engine.reserve(placement.orch_id, locations, resource_id)
             if placement.location != origin:
                 how += f" (replanned from {origin})"
-            return views.placement(placement), _placement_line(
-                "placement reserved", engine, placement, how)
+            shown = views.placement(placement)
+            if alternates:
+                shown["alternates"] = engine.alternates(placement.orch_id, locations,
+                                                        alternates)
+                shown["siblings"] = _siblings(engine, placement)
+            return shown, _placement_line("placement reserved", engine, placement, how)
         return self._write_placement("reserve", (key, *fallback_ids), reserve,
                                      missing_ok=bool(adhoc))
 
@@ -283,6 +293,38 @@ def _placement_line(verb, engine, placement, more=""):
     return (f"{verb}: placement={placement.orch_id} resource={placement.resource.resource_id} "
             f"host={placement.location} plan={placement.plan_id} stack={stack} "
             f"project={project}{more}")
+
+
+def _adhoc_placement(engine, adhoc, resource_id, locations):
+    """The ad hoc placement a reserve of ``resource_id`` takes (planned now,
+    or a multi-create request's next unreserved one)."""
+    count = adhoc.get("count") or 1
+    stack_id = (adhoc.get("request_id") or resource_id) if count > 1 else resource_id
+    # NOTE: a request's servers are named by request and index: the
+    # instances' uuids are Nova's to give, one reserve at a time.
+    resources = {resource_id: adhoc["resource"]} if count == 1 else {
+        str(uuid.uuid5(REQUEST_NAMESPACE, f"{stack_id}/{index}")): adhoc["resource"]
+        for index in range(count)}
+    # NOTE: idempotent by stack id: a retried request (or the next instance
+    # of a multi-create request) gets the one plan.
+    plan = engine.plan(resources, stack_id=stack_id, name=adhoc.get("name"),
+                       locations=locations, project_id=adhoc.get("project_id"))
+    if count == 1:
+        placement = plan.placements.get(resource_id)
+    else:
+        free = sorted(orch for orch, held in plan.placements.items()
+                      if held.state is PlacementState.PLANNED)
+        placement = plan.placements[free[0]] if free else None
+    if placement is None:       # expired, or every server of the request is taken
+        raise NotFound(f"plan {plan.id} holds no placement for {resource_id}")
+    return placement
+
+
+def _siblings(engine, placement):
+    """Hosts of the other placements of ``placement``'s plan not yet reserved."""
+    plan = engine.plans.get(placement.plan_id)
+    return sorted({held.location for held in (plan.placements.values() if plan else ())
+                   if held is not placement and held.state is PlacementState.PLANNED})
 
 
 def _first(engine, keys):

@@ -27,11 +27,15 @@ def hidden(request, kind):
     return None if policy.request_allows(request, rule) else field
 
 
+#: Fields that tell as much as the hidden one: a reserve's other hosts.
+ALONG = {"location": ("alternates", "siblings")}
+
+
 def shower(request, kind):
     """A function of one shown ``kind`` (a JSON dict) that leaves out what
     ``request`` may not see; asked of the policy once, for a whole list."""
     field = hidden(request, kind)
-    return (lambda shown: shown) if field is None else _without(field)
+    return (lambda shown: shown) if field is None else _without(field, *ALONG.get(field, ()))
 
 
 def plan_shower(request):

@@ -226,15 +226,21 @@ class ValetClient:
     def get_placement(self, key):
         return self.request("GET", f"/v1/placements/{key}")["placement"]
 
-    def reserve(self, key, locations, resource_id=None, fallback_ids=(), adhoc=None):
+    def reserve(self, key, locations, resource_id=None, fallback_ids=(), adhoc=None,
+                alternates=0):
         """Reserve ``key``'s placement on its planned host if that host is in
         ``locations``, else have it re-planned within them; the placement.
 
         ``fallback_ids``: other ids to try when ``key`` names no placement;
         ``adhoc``: ``{"resource", "name", "project_id"}`` to plan for
-        ``resource_id`` (within ``locations``) when none does, in the same call.
+        ``resource_id`` (within ``locations``) when none does, in the same call
+        (with ``count`` and ``request_id``: a multi-create request's);
+        ``alternates``: how many other hosts to answer (``alternates``,
+        with ``siblings``: hosts of the plan's servers not yet reserved).
         """
         extra = {}
+        if alternates:
+            extra["alternates"] = alternates
         if fallback_ids:
             extra["fallback_ids"] = list(fallback_ids)
         if adhoc:

@@ -40,11 +40,11 @@ def read(connection):
     # costs several times as much per field.
     plan_keys, placement_keys = tuple(PLAN_COLUMNS), tuple(PLACEMENT_COLUMNS)
     placement_records = [dict(zip(placement_keys, row, strict=True))
-                         for row in placements.tuples()]
+                         for row in placements]
     for record in placement_records:
         if record["named_groups"] is None:
             record["named_groups"] = []        # rows written before revision 0002
-    return {"plans": [dict(zip(plan_keys, row, strict=True)) for row in plans.tuples()],
+    return {"plans": [dict(zip(plan_keys, row, strict=True)) for row in plans],
             "placements": placement_records}
 
 

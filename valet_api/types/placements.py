@@ -7,6 +7,10 @@ from valet_api import errors
 from valet_api.types.plans import allow_only, heat_entry, text, texts
 
 ACTIONS = ("reserve", "replan")
+#: The most alternates a reserve answers (Nova asks for max_attempts - 1).
+MAX_ALTERNATES = 20
+#: The most instances of one Nova multi-create request planned ad hoc.
+MAX_REQUEST_COUNT = 1000
 
 #: Query fields of ``GET /v1/placements`` that match a placement's own fields.
 FILTERS = ("id", "orchestration_id", "plan_id", "resource_id", "location", "name",
@@ -54,7 +58,11 @@ class PlacementAction:
     ``adhoc`` server to plan when none does (``{"resource": Heat entry,
     "name"?, "project_id"?}``, planned within ``locations`` as a one-server
     plan whose stack id and orchestration id are ``resource_id``): Nova's
-    filter then places a server booted without Heat in one call.
+    filter then places a server booted without Heat in one call.  With
+    ``count`` and ``request_id`` the ad hoc plan is a multi-create request's
+    (``count`` servers, stack id ``request_id``), and each instance reserves
+    its next server.  ``alternates`` (a reserve's) asks for up to that many
+    other hosts the server could take instead (Nova's alternates).
     """
 
     action: str
@@ -62,10 +70,12 @@ class PlacementAction:
     resource_id: str | None
     fallback_ids: list = dataclasses.field(default_factory=list)
     adhoc: dict | None = None
+    alternates: int = 0
 
     @classmethod
     def parse(cls, body):
-        allow_only(body, ("action", "locations", "resource_id", "fallback_ids", "adhoc"))
+        allow_only(body, ("action", "locations", "resource_id", "fallback_ids", "adhoc",
+                          "alternates"))
         # NOTE: the original Valet API took a POST without action as a
         # reserve, and clients written for it still send one.
         action = text(body, "action") or "reserve"
@@ -78,9 +88,20 @@ class PlacementAction:
         resource_id = text(body, "resource_id")
         fallback_ids = texts(body, "fallback_ids", default=[])
         adhoc = _adhoc(body.get("adhoc"), resource_id)
-        if (fallback_ids or adhoc) and action != "reserve":
-            raise errors.BadRequest("fields fallback_ids and adhoc are for action reserve")
-        return cls(action, locations, resource_id, fallback_ids, adhoc)
+        alternates = _bounded(body, "alternates", 0, MAX_ALTERNATES, default=0)
+        if (fallback_ids or adhoc or alternates) and action != "reserve":
+            raise errors.BadRequest(
+                "fields fallback_ids, adhoc and alternates are for action reserve")
+        return cls(action, locations, resource_id, fallback_ids, adhoc, alternates)
+
+
+def _bounded(body, field, low, high, default, where=None):
+    """An integer field within ``[low, high]``."""
+    value = body.get(field, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise errors.BadRequest(f"field {where or field} must be an integer from {low} "
+                                f"to {high}, not {value!r}")
+    return value
 
 
 def _adhoc(value, resource_id):
@@ -88,14 +109,16 @@ def _adhoc(value, resource_id):
         return None
     if not isinstance(value, dict):
         raise errors.BadRequest("field adhoc must be an object")
-    allow_only(value, ("resource", "name", "project_id"))
+    allow_only(value, ("resource", "name", "project_id", "count", "request_id"))
     if not resource_id:
         raise errors.BadRequest("field adhoc needs resource_id (the server's id)")
     resource = value.get("resource")
     if not isinstance(resource, dict):
         raise errors.BadRequest("field adhoc.resource must be an object (a Heat resource)")
     heat_entry(resource, "adhoc.resource")
-    for field in ("name", "project_id"):
+    for field in ("name", "project_id", "request_id"):
         text(value, field, where=f"adhoc.{field}")
+    count = _bounded(value, "count", 1, MAX_REQUEST_COUNT, default=1, where="adhoc.count")
     return {"resource": resource, "name": value.get("name"),
-            "project_id": value.get("project_id")}
+            "project_id": value.get("project_id"), "count": count,
+            "request_id": value.get("request_id")}

@@ -57,7 +57,8 @@ class Placement(base.Resource):
                 adhoc = {**adhoc, "project_id": policy.planned_for(pecan.request,
                                                                    adhoc["project_id"])}
             shown = operations().reserve(self.key, action.locations, action.resource_id,
-                                         fallback_ids=action.fallback_ids, adhoc=adhoc)
+                                         fallback_ids=action.fallback_ids, adhoc=adhoc,
+                                         alternates=action.alternates)
         else:
             shown = operations().replan(self.key, action.locations, action.resource_id)
         base.created()

@@ -51,6 +51,10 @@ valet_opts = [
                help="When Valet cannot answer: reject (the filters pass no host, "
                     "the stack fails) or yield (the filters pass every host, Heat "
                     "goes on without a plan)."),
+    cfg.FloatOpt("weight_multiplier", default=1e7, min=0.0,
+                 help="Nova's ValetWeigher: the multiplier of Valet's ranking (the "
+                      "planned host first, then its alternates). Above every other "
+                      "weigher's (BuildFailureWeigher's is 1e6), so the plan wins."),
 ]
 
 allegro_opts = [

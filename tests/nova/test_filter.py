@@ -8,18 +8,21 @@ a server that lands elsewhere landed there because Valet said so.
 import os
 import sys
 import time
-import unittest
 import warnings
 
 import fixtures
 from keystoneauth1 import loading as ks_loading
+from nova import test
 from nova.tests import fixtures as nova_fixtures
 from nova.tests.functional import integrated_helpers
+from nova.virt import fake as fake_driver
 from sqlalchemy import exc as sqlalchemy_exc
 
+from tests.nova import leader
 from tests.nova.valet_server import HOSTS, SilentServer, ValetServer
 from tests.support.live_server import free_port
 from valet_openstack import client as valet_client
+from valet_openstack.nova import filter as valet_filter
 
 NOVA_DEFAULT_FILTERS = ["ComputeFilter", "ComputeCapabilitiesFilter", "ImagePropertiesFilter",
                         "ServerGroupAntiAffinityFilter", "ServerGroupAffinityFilter"]
@@ -47,6 +50,8 @@ class ValetNovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
     compute_driver = "fake.SmallFakeDriver"
     microversion = "latest"
     filter_name = "ValetFilter"
+    #: Whether nova weighs by Valet too (ValetWeigher after nova's fixture's).
+    weighed = False
 
     def _clear_attrs(self):
         pass    # NOTE: nova's cleanup deletes attributes pytest still needs
@@ -60,6 +65,9 @@ class ValetNovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
                    group="wsgi")
         self.useFixture(nova_fixtures.HostNameWeigherFixture(
             {"host1": 100, "host2": 50, "host3": 10, "host4": 5}))
+        if self.weighed:
+            self.flags(weight_classes=["nova.tests.fixtures.nova.HostNameWeigher",
+                                       valet_filter.WEIGHER], group="filter_scheduler")
         super().setUp()
         # NOTE: nova 34 turns SQLAlchemy deprecations into errors, and its
         # NoValidHost path (burying the instance in cell0) still uses
@@ -183,28 +191,6 @@ class TestAdHoc(ValetNovaTestCase):
         hosts = [self.active_host(server) for server in servers]
         self.assertEqual(3, len(set(hosts)), hosts)
 
-    @unittest.expectedFailure
-    def test_one_request_for_three_servers_places_each_instance(self):
-        """A known limit (doc/openstack.md): in a multi-create request nova
-        filters instance n+1 among the hosts that passed for instance n, so
-        after Valet passed one host for the first instance, a diversity group
-        leaves the others no host (NoValidHost).  This test starts passing
-        the day nova re-filters every instance among all candidates."""
-        VALET.expect(201, "POST", "/v1/groups",
-                     {"name": "trio", "type": "diversity", "level": "host"})
-        body = {"server": dict(self._build_server(flavor_id="1", networks="none"),
-                               min_count=3),
-                "os:scheduler_hints": {"valet_groups": "trio"}}
-        self.api.post_server(body)
-        servers = self.api.get_servers()
-        self.assertEqual(3, len(servers))
-        # NOTE: nova's default wait (5 s): this test is expected to fail here.
-        hosts = [self._wait_for_state_change(server, "ACTIVE")["OS-EXT-SRV-ATTR:host"]
-                 for server in servers]
-        self.assertEqual(3, len(set(hosts)), hosts)     # one Valet call per instance
-        for server, host in zip(servers, hosts, strict=True):
-            self.assert_reserved_for(server, host)
-
     def test_cold_migration_is_replanned_by_instance_uuid(self):
         server = self.boot()
         source = self.active_host(server)
@@ -233,6 +219,90 @@ class TestAdHoc(ValetNovaTestCase):
         server = self.boot({"valet_groups": "no-such-group"})
         server = self.wait_for(server, "ERROR")
         self.assertIn("No valid host", server["fault"]["message"])
+
+
+class TestWeighedByValet(ValetNovaTestCase):
+    """ValetWeigher enabled: multi-create requests and alternates."""
+
+    weighed = True
+
+    def boot_many(self, count, hints):
+        """One request for ``count`` servers; their hosts once ACTIVE."""
+        body = {"server": dict(self._build_server(flavor_id="1", networks="none"),
+                               min_count=count, max_count=count),
+                "os:scheduler_hints": hints}
+        self.api.post_server(body)
+        servers = self.api.get_servers()
+        self.assertEqual(count, len(servers))
+        hosts = [self.active_host(server) for server in servers]
+        for server, host in zip(servers, hosts, strict=True):
+            self.assert_reserved_for(server, host)      # one placement each
+        return hosts
+
+    def test_one_request_for_three_servers_in_a_diversity_group_takes_three_hosts(self):
+        VALET.expect(201, "POST", "/v1/groups",
+                     {"name": "trio", "type": "diversity", "level": "host"})
+        hosts = self.boot_many(3, {"valet_groups": "trio"})
+        self.assertEqual(3, len(set(hosts)), hosts)
+        # Planned as one request: one plan of three servers.
+        plans = VALET.expect(200, "GET", "/v1/plans")["plans"]
+        self.assertEqual(1, len(plans))
+        self.assertEqual(3, len(VALET.expect(200, "GET", "/v1/plans/" + plans[0]["id"])
+                                ["plan"]["placements"]))
+
+    def test_one_request_for_three_servers_in_an_affinity_group_takes_one_host(self):
+        VALET.expect(201, "POST", "/v1/groups",
+                     {"name": "together", "type": "affinity", "level": "host"})
+        hosts = self.boot_many(3, {"valet_groups": ["together"]})
+        self.assertEqual(1, len(set(hosts)), hosts)
+
+    def test_a_failed_build_is_retried_on_an_alternate_that_keeps_the_rules(self):
+        # Rack diversity: web-1 planned on host1 (rack r1), web-2 on host3 (r2).
+        resources = {"orch-web-1": server_resource("web-1"),
+                     "orch-web-2": server_resource("web-2"),
+                     "orch-apart": {"type": "OS::Valet::GroupAssignment", "name": "apart",
+                                    "properties": {"group_type": "diversity", "level": "rack",
+                                                   "resources": ["web-1", "web-2"]}}}
+        planned = self.plan("stack-retry", resources, locations=["host1", "host3"])
+        self.assertEqual({"orch-web-1": "host1", "orch-web-2": "host3"}, planned)
+        first = self.boot({"heat_resource_uuid": "orch-web-1"})
+        self.assertEqual("host1", self.active_host(first))
+        # host3 fails every build: nova's conductor retries on an alternate
+        # given at scheduling time, without asking the scheduler (or Valet).
+        failed = []
+        spawn = fake_driver.FakeDriver.spawn
+
+        def spawn_unless_host3(driver, context, instance, *args, **kwargs):
+            if driver._host == "host3":
+                failed.append(instance.uuid)
+                raise test.TestingException("host3 cannot build")
+            return spawn(driver, context, instance, *args, **kwargs)
+
+        self.useFixture(fixtures.MonkeyPatch("nova.virt.fake.FakeDriver.spawn",
+                                             spawn_unless_host3))
+        asked = []
+        attempt = valet_client.ValetClient._attempt
+
+        def recorded_attempt(client, method, path, body):
+            asked.append((method, path))
+            return attempt(client, method, path, body)
+
+        self.useFixture(fixtures.MonkeyPatch(
+            "valet_openstack.client.ValetClient._attempt", recorded_attempt))
+        second = self.boot({"heat_resource_uuid": "orch-web-2"})
+        # The only alternate keeping the rack rule is host4 (host1 and host2
+        # are rack r1, web-1's; nova alone would prefer host1, then host2).
+        self.assertEqual("host4", self.active_host(second))
+        self.assertEqual([second["id"]], failed)
+        # Valet was asked once (the alternate came with the answer).
+        self.assertEqual([("POST", "/v1/placements/orch-web-2")], asked)
+        # The leader's sync finds the instance on host4: the placement follows,
+        # and the plan's rules still hold there.
+        self.assertTrue(leader.sync_once(VALET, self.api.base_url))
+        placement = self.valet_placement(second["id"])
+        self.assertEqual(("host4", "orch-web-2"),
+                         (placement["location"], placement["orchestration_id"]))
+        self.assertEqual({}, VALET.expect(200, "GET", "/v1/resources")["resources"])
 
 
 class TestOneClient(ValetNovaTestCase):

@@ -40,6 +40,8 @@ class ValetServer:
         (self.directory / "inventory.yaml").write_text(inventory_text())
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
+        # NOTE: as write_conf puts it: the leader's sync writes there too.
+        self.database = f"sqlite:///{self.directory / 'state' / 'valet.sqlite'}"
         conf = write_conf(self.directory, port, self.directory / "inventory.yaml")
         self.process, self.log = start_server(self.directory, conf)
         try:

@@ -15,7 +15,13 @@ finds the instance's placement by, in order:
    within the candidates, joining the named groups of the scheduler hint
    ``valet_groups`` (a list, or a comma-separated string, of names or ids).
 
-Reserving records the instance uuid as the placement's resource id.  Each
+Reserving records the instance uuid as the placement's resource id.  With
+``ValetWeigher`` in ``[filter_scheduler] weight_classes`` the filter also
+passes the instance's alternates (``[scheduler] max_attempts`` - 1 hosts
+where it could go instead, every rule of its plan kept) and, for a
+multi-create request (planned whole, as one ad hoc plan, at its first
+instance), the hosts planned for its instances still to come; the weigher
+puts the planned host first (:mod:`valet_openstack.nova.weigher`).  Each
 instance costs one call, ``POST /v1/placements/{id}`` with ``fallback_ids``
 and the ``adhoc`` server: Valet finds the placement or plans the server ad
 hoc, and reserves it, in one commit.  The filter keeps one Valet
@@ -37,12 +43,15 @@ from oslo_log import log as logging
 
 from valet_openstack import client as valet_client
 from valet_openstack import options
+from valet_openstack.nova import ranking
 
 LOG = logging.getLogger(__name__)
 CONF = nova.conf.CONF
 
 HEAT_HINT = "heat_resource_uuid"
 GROUPS_HINT = "valet_groups"
+#: How ``[filter_scheduler] weight_classes`` names Valet's weigher.
+WEIGHER = "valet_openstack.nova.weigher.ValetWeigher"
 
 
 class ValetFilter(filters.BaseHostFilter):
@@ -83,7 +92,7 @@ class ValetFilter(filters.BaseHostFilter):
             return hosts
         names = sorted({host.host for host in hosts})
         try:
-            location = self.place(spec_obj, names)
+            placement = self.place(spec_obj, names)
         except valet_client.Unavailable as exc:
             return valet_client.on_failure(
                 CONF, exc, f"place instance {spec_obj.instance_uuid} among "
@@ -92,34 +101,55 @@ class ValetFilter(filters.BaseHostFilter):
             LOG.error("Valet refused instance %s (%s): %s; no host passes",
                       spec_obj.instance_uuid, type(exc).__name__, exc.message)
             return []
-        passing = [host for host in hosts if host.host == location]
-        if not passing:
+        location = placement["location"]
+        alternates = placement.get("alternates", [])
+        ranking.remember(spec_obj.instance_uuid, [location, *alternates])
+        wanted = {location, *alternates, *placement.get("siblings", [])}
+        passing = [host for host in hosts if host.host in wanted]
+        if location not in names:
             # NOTE: only if Valet broke its contract (a host outside locations).
             LOG.error("Valet placed instance %s on %s, not a candidate (%s)",
                       spec_obj.instance_uuid, location, ", ".join(names))
-        else:
-            LOG.info("Valet placed instance %s on %s (of %d candidates)",
-                     spec_obj.instance_uuid, location, len(names))
+            return []
+        LOG.info("Valet placed instance %s on %s (of %d candidates; alternates: %s)",
+                 spec_obj.instance_uuid, location, len(names), ", ".join(alternates) or "none")
         return passing
 
     def place(self, spec_obj, names):
-        """The host Valet reserves for the instance among ``names``: one call
-        that finds its placement (Heat hint, else instance uuid) or plans
-        it ad hoc, and reserves it."""
+        """The placement Valet reserves for the instance among ``names``: one
+        call that finds it (Heat hint, else instance uuid) or plans it ad
+        hoc, and reserves it; with alternates when nova weighs by Valet."""
         instance = spec_obj.instance_uuid
         heat_id = spec_obj.get_scheduler_hint(HEAT_HINT)
         # NOTE: for the instance's project, so member-only named groups admit it.
         adhoc = {"resource": adhoc_server(spec_obj), "name": f"nova-{instance}",
                  "project_id": spec_obj.project_id}
+        weighed = WEIGHER in CONF.filter_scheduler.weight_classes
+        if weighed and spec_obj.num_instances > 1:
+            adhoc.update(count=spec_obj.num_instances, request_id=request_of(spec_obj))
         # NOTE: the scheduling request's id, so Valet's log names it too.
         valet = self.valet().for_request(
             valet_client.global_id_of(getattr(spec_obj, "_context", None)))
-        placement = valet.reserve(heat_id or instance, names, resource_id=instance,
-                                  fallback_ids=[instance] if heat_id else [], adhoc=adhoc)
+        placement = valet.reserve(
+            heat_id or instance, names, resource_id=instance,
+            fallback_ids=[instance] if heat_id else [], adhoc=adhoc,
+            alternates=max(CONF.scheduler.max_attempts - 1, 0) if weighed else 0)
         if heat_id and placement["id"] != heat_id:
             LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
                         "plugin enabled?); placed instance %s ad hoc", heat_id, instance)
-        return placement["location"]
+        return placement
+
+
+def request_of(spec_obj):
+    """The id of a multi-create request: its first instance's uuid.
+
+    NOTE: nova schedules every instance of the request with one RequestSpec
+    object, changing its ``instance_uuid`` from one to the next, so the
+    first one seen is kept on the object (not a field: never saved)."""
+    request = getattr(spec_obj, "_valet_request", None)
+    if request is None:
+        request = spec_obj._valet_request = f"nova-request-{spec_obj.instance_uuid}"
+    return request
 
 
 class AllegroFilter(ValetFilter):

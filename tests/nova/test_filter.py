@@ -191,6 +191,40 @@ class TestAdHoc(ValetNovaTestCase):
         hosts = [self.active_host(server) for server in servers]
         self.assertEqual(3, len(set(hosts)), hosts)
 
+    def test_parallel_boots_in_an_anti_affinity_server_group_never_share_a_host(self):
+        group = self.api.post_server_groups({"name": "spread", "policy": "anti-affinity"})
+        builds = []
+        spawn = fake_driver.FakeDriver.spawn
+
+        def counted_spawn(driver, context, instance, *args, **kwargs):
+            builds.append(driver._host)
+            return spawn(driver, context, instance, *args, **kwargs)
+
+        self.useFixture(fixtures.MonkeyPatch("nova.virt.fake.FakeDriver.spawn", counted_spawn))
+        # Five in flight before any is scheduled, on four computes.
+        servers = [self.boot({"group": group["id"]}) for _ in range(5)]
+        settled = [self.settled(server) for server in servers]
+        active = [server for server in settled if server["status"] == "ACTIVE"]
+        refused = [server for server in settled if server["status"] == "ERROR"]
+        hosts = {server["OS-EXT-SRV-ATTR:host"] for server in active}
+        self.assertEqual((4, 4, 1), (len(active), len(hosts), len(refused)), settled)
+        self.assertIn("No valid host", refused[0]["fault"]["message"])
+        # Refused by Valet's plan before any build, not by nova's late check
+        # on a compute (which would have built, failed and rescheduled).
+        self.assertEqual(4, len(builds), builds)
+        log = (VALET.directory / "valet-api.log").read_text(errors="replace")
+        self.assertIn(f"nova-server-group-{group['id']}", log)
+        self.assertRegex(log, rf"refused .*{refused[0]['id']}.*: NoPlacement")
+
+    def settled(self, server):
+        """``server`` once it is ACTIVE or ERROR."""
+        for _ in range(200):
+            server = self.api.get_server(server["id"])
+            if server["status"] in ("ACTIVE", "ERROR"):
+                return server
+            time.sleep(0.1)
+        self.fail(f"server {server['id']} is still {server['status']}")
+
     def test_cold_migration_is_replanned_by_instance_uuid(self):
         server = self.boot()
         source = self.active_host(server)

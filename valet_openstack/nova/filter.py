@@ -13,7 +13,11 @@ finds the instance's placement by, in order:
    if it is still a candidate, else re-plans that server within them);
 3. neither: a server booted without Heat gets an *ad hoc* one-server plan
    within the candidates, joining the named groups of the scheduler hint
-   ``valet_groups`` (a list, or a comma-separated string, of names or ids).
+   ``valet_groups`` (a list, or a comma-separated string, of names or ids)
+   and, booted into a Nova server group (``--hint group=<uuid>``) with a
+   hard policy, the Valet group standing for it (:func:`server_group`):
+   Valet plans the rule before the boot, so parallel boots cannot race
+   past it as they can past Nova's late check on the compute.
 
 Reserving records the instance uuid as the placement's resource id.  With
 ``ValetWeigher`` in ``[filter_scheduler] weight_classes`` the filter also
@@ -52,6 +56,9 @@ HEAT_HINT = "heat_resource_uuid"
 GROUPS_HINT = "valet_groups"
 #: How ``[filter_scheduler] weight_classes`` names Valet's weigher.
 WEIGHER = "valet_openstack.nova.weigher.ValetWeigher"
+#: Nova server group policy -> the kind of the Valet group standing for it
+#: (at host level).  NOTE: soft policies stay nova's weighers' business.
+SERVER_GROUP_KINDS = {"anti-affinity": "diversity", "affinity": "affinity"}
 
 
 class ValetFilter(filters.BaseHostFilter):
@@ -74,6 +81,8 @@ class ValetFilter(filters.BaseHostFilter):
         options.register_opts(CONF)
         self._valet = None
         self._valet_lock = threading.Lock()
+        #: Valet groups known to stand for Nova server groups.
+        self._server_groups = set()
 
     def valet(self):
         """The filter's one Valet client, built on first use.
@@ -121,15 +130,18 @@ class ValetFilter(filters.BaseHostFilter):
         hoc, and reserves it; with alternates when nova weighs by Valet."""
         instance = spec_obj.instance_uuid
         heat_id = spec_obj.get_scheduler_hint(HEAT_HINT)
+        # NOTE: the scheduling request's id, so Valet's log names it too.
+        valet = self.valet().for_request(
+            valet_client.global_id_of(getattr(spec_obj, "_context", None)))
+        standing = server_group(spec_obj)
+        if standing is not None:
+            self.ensure_group(valet, standing)
         # NOTE: for the instance's project, so member-only named groups admit it.
-        adhoc = {"resource": adhoc_server(spec_obj), "name": f"nova-{instance}",
+        adhoc = {"resource": adhoc_server(spec_obj, standing), "name": f"nova-{instance}",
                  "project_id": spec_obj.project_id}
         weighed = WEIGHER in CONF.filter_scheduler.weight_classes
         if weighed and spec_obj.num_instances > 1:
             adhoc.update(count=spec_obj.num_instances, request_id=request_of(spec_obj))
-        # NOTE: the scheduling request's id, so Valet's log names it too.
-        valet = self.valet().for_request(
-            valet_client.global_id_of(getattr(spec_obj, "_context", None)))
         placement = valet.reserve(
             heat_id or instance, names, resource_id=instance,
             fallback_ids=[instance] if heat_id else [], adhoc=adhoc,
@@ -138,6 +150,34 @@ class ValetFilter(filters.BaseHostFilter):
             LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
                         "plugin enabled?); placed instance %s ad hoc", heat_id, instance)
         return placement
+
+
+    def ensure_group(self, valet, standing):
+        """Create the Valet group ``standing`` for a Nova server group
+        unless it exists (asked once per scheduler process)."""
+        if standing["name"] in self._server_groups:
+            return
+        try:
+            valet.create_group(**standing)
+            LOG.info("Valet group %s stands for the server group now", standing["name"])
+        except valet_client.Conflict:
+            pass        # NOTE: created by an earlier boot (or another scheduler)
+        self._server_groups.add(standing["name"])
+
+
+def server_group(spec_obj):
+    """The Valet group (``create_group`` arguments) standing for the Nova
+    server group the instance is booted into, if its policy is a hard one:
+    a host-level group open only to the instance's project."""
+    group = spec_obj.instance_group if spec_obj.obj_attr_is_set("instance_group") else None
+    kind = SERVER_GROUP_KINDS.get(getattr(group, "policy", None)) if group else None
+    uuid = (group.uuid if group.obj_attr_is_set("uuid") else None) if kind else None
+    uuid = uuid or (spec_obj.get_scheduler_hint("group") if kind else None)
+    if not uuid:
+        return None
+    return {"name": f"nova-server-group-{uuid}", "kind": kind, "level": "host",
+            "description": f"Nova server group {uuid} ({group.policy})",
+            "members": [spec_obj.project_id]}
 
 
 def request_of(spec_obj):
@@ -156,10 +196,11 @@ class AllegroFilter(ValetFilter):
     """The original Valet's name for :class:`ValetFilter`."""
 
 
-def adhoc_server(spec_obj):
-    """The Heat-shaped resource Valet plans for a server booted without Heat."""
-    properties = {"flavor": spec_obj.flavor.name,
-                  "metadata": {"valet": {"groups": requested_groups(spec_obj)}}}
+def adhoc_server(spec_obj, standing=None):
+    """The Heat-shaped resource Valet plans for a server booted without Heat
+    (in the group ``standing`` for its server group, if any)."""
+    groups = requested_groups(spec_obj) + ([standing["name"]] if standing else [])
+    properties = {"flavor": spec_obj.flavor.name, "metadata": {"valet": {"groups": groups}}}
     if spec_obj.obj_attr_is_set("is_bfv") and spec_obj.is_bfv:
         # NOTE: Valet then counts no root disk on the host (ostro.parse).
         properties["block_device_mapping_v2"] = [{"boot_index": 0}]

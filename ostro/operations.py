@@ -174,7 +174,7 @@ class Operations:
         return self.replica.read(show)
 
     def reserve(self, key, locations, resource_id=None, *, fallback_ids=(), adhoc=None,
-                alternates=0):
+                alternates=0, flavor=None):
         """Confirm a placement for Nova (re-planned within ``locations`` if its
         host is not among them).
 
@@ -193,6 +193,9 @@ class Operations:
             if placement is None:
                 placement = _adhoc_placement(engine, adhoc, resource_id, locations)
                 how = " (planned ad hoc)"
+            elif flavor:
+                placement, resized = _resized(engine, placement, flavor)
+                how = f" (resized to {flavor})" if resized else ""
             origin = placement.location
             placement = engine.reserve(placement.orch_id, locations, resource_id)
             if placement.location != origin:
@@ -318,6 +321,23 @@ def _adhoc_placement(engine, adhoc, resource_id, locations):
     if placement is None:       # expired, or every server of the request is taken
         raise NotFound(f"plan {plan.id} holds no placement for {resource_id}")
     return placement
+
+
+def _resized(engine, placement, flavor):
+    """``(placement, resized)``: ``placement`` once its server's plan names
+    ``flavor`` (the plan updated: capacity and extra specs of the new
+    flavor); unchanged when it names it already or Valet does not know it
+    (Nova's own filters judged the flavor; the plan keeps what it knows)."""
+    wanted = engine.datacenter.find_flavor(flavor)
+    plan = engine.plans.get(placement.plan_id)
+    if wanted is None or plan is None or placement.resource.kind != "server" \
+            or wanted.name == placement.resource.flavor:
+        return placement, False
+    entry = plan.resources[placement.orch_id]
+    resized = {**plan.resources, placement.orch_id: {
+        **entry, "properties": {**(entry.get("properties") or {}), "flavor": wanted.name}}}
+    engine.update(plan.id, resized)
+    return engine.placements[placement.orch_id], True
 
 
 def _siblings(engine, placement):

@@ -227,7 +227,7 @@ class ValetClient:
         return self.request("GET", f"/v1/placements/{key}")["placement"]
 
     def reserve(self, key, locations, resource_id=None, fallback_ids=(), adhoc=None,
-                alternates=0):
+                alternates=0, flavor=None):
         """Reserve ``key``'s placement on its planned host if that host is in
         ``locations``, else have it re-planned within them; the placement.
 
@@ -236,11 +236,14 @@ class ValetClient:
         ``resource_id`` (within ``locations``) when none does, in the same call
         (with ``count`` and ``request_id``: a multi-create request's);
         ``alternates``: how many other hosts to answer (``alternates``,
-        with ``siblings``: hosts of the plan's servers not yet reserved).
+        with ``siblings``: hosts of the plan's servers not yet reserved);
+        ``flavor``: the one Nova schedules with (another one: a resize).
         """
         extra = {}
         if alternates:
             extra["alternates"] = alternates
+        if flavor:
+            extra["flavor"] = flavor
         if fallback_ids:
             extra["fallback_ids"] = list(fallback_ids)
         if adhoc:

@@ -9,6 +9,9 @@ says what the state should be now:
 * a placement whose instance runs on another host follows it there (a live
   migration, an evacuation, a resize to another host); ``GET /v1/resources``
   then shows whether its rules still hold (:mod:`ostro.views.violations`);
+* a placement whose instance has another (known) flavor than its plan says
+  takes that flavor (a resize reverted, which Nova does without scheduling,
+  or confirmed out of Valet's sight), so its host counts the size it runs at;
 * an ``active`` placement whose instance is gone is released; a planned or
   reserved one waits for its TTL, since its instance may still be booting;
 * a placement on a location the data centre no longer has is released;
@@ -26,6 +29,7 @@ import logging
 
 from ostro.inventory.instance import LOAD_DIMENSIONS
 from ostro.model.placement import PlacementState
+from ostro.parse.resources import SERVER_TYPES
 
 LOG = logging.getLogger(__name__)
 
@@ -37,6 +41,7 @@ class ActionKind(enum.StrEnum):
     MOVED = "moved"            # its instance runs on another host: it followed
     RELEASED = "released"      # its instance or its location is gone
     RECORDED = "recorded"      # an instance with Valet groups became a placement
+    RESIZED = "resized"        # its instance runs with another flavor: the plan follows
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,10 +76,12 @@ def reconcile(data, servers, locations, now, known_groups=frozenset(), known_fla
     ``known_groups`` the named groups, ``known_flavors`` the flavor names an
     existing placement may use (``None``: any).
     """
-    outcome = Outcome({"plans": data["plans"], "placements": []})
+    outcome = Outcome({"plans": list(data["plans"]), "placements": []})
     matched = set()
     for record in data["placements"]:
         kept = _follow(record, servers, locations, now, outcome.actions)
+        if kept is not None and kept["resource_id"] in servers:
+            kept = _resize(outcome, kept, servers[kept["resource_id"]], known_flavors)
         if kept is not None:
             outcome.data["placements"].append(kept)
             if kept["resource_id"]:
@@ -123,6 +130,31 @@ def _follow(record, servers, locations, now, actions):
         actions.append(Action(ActionKind.RELEASED, orch_id, f"instance {instance} is gone"))
         return None
     # NOTE: not booted or not scheduled yet (or never will be): its TTL decides.
+    return record
+
+
+def _resize(outcome, record, server, known_flavors):
+    """``record`` (and its plan in ``outcome``) naming the flavor its
+    instance runs with, when Nova reports another known one."""
+    plans = outcome.data["plans"]
+    index = next((i for i, plan in enumerate(plans) if plan["id"] == record["plan_id"]), None)
+    # NOTE: a plan's server is described by its plan, an existing one by its entry.
+    entry = (record.get("entry") if index is None
+             else plans[index]["resources"].get(record["orch_id"])) or {}
+    properties = entry.get("properties") or {}
+    flavor = server.flavor.get("name")
+    if entry.get("type") not in SERVER_TYPES or not flavor \
+            or properties.get("flavor") == flavor \
+            or (known_flavors is not None and flavor not in known_flavors):
+        return record
+    resized = {**entry, "properties": {**properties, "flavor": flavor}}
+    outcome.actions.append(Action(ActionKind.RESIZED, record["orch_id"],
+                                  f"instance {server.id} runs as {flavor}, "
+                                  f"not {properties.get('flavor')}"))
+    if index is None:
+        return {**record, "entry": resized}
+    plan = plans[index]
+    plans[index] = {**plan, "resources": {**plan["resources"], record["orch_id"]: resized}}
     return record
 
 

@@ -98,3 +98,43 @@ def test_bad_alternates_and_counts_are_400_naming_them(engine_api, fields, named
     response = call(engine_api, "POST", "/v1/placements/x",
                     {"action": "reserve", "locations": list(HOSTS), **fields})
     assert_error(response, 400, named)
+
+
+def host_used(api, host):
+    return call(api, "GET", f"/v1/hosts/{host}", status=200).json["host"]["used"]
+
+
+@both_modes
+def test_a_reserve_with_another_flavor_is_a_resize_the_plan_takes(engine_api):
+    # Two "half" servers fill one host; a's host also holds b.
+    call(engine_api, "POST", "/v1/plans", plan_body(
+        "s1", server("a", "half"), server("b", "half"),
+        group("together", "affinity", "host", ["a", "b"])), status=201)
+    start = reserve(engine_api, "orch-a", resource_id="vm-a")["location"]
+    # The same flavor is no resize: a stays, nothing re-planned.
+    assert reserve(engine_api, "orch-a", resource_id="vm-a", flavor="half")["location"] == start
+    # Resized to "small" the host holds it: it stays, counted at its new size.
+    shown = reserve(engine_api, "orch-a", resource_id="vm-a", flavor="small")
+    assert shown["location"] == start and shown["reserved"] is True
+    assert host_used(engine_api, start)["vcpus"] == 1 + 2
+    # Resized back (a revert), then to "large": the host cannot hold it with
+    # b, and affinity keeps them together, so the resize is refused by name.
+    reserve(engine_api, "orch-a", resource_id="vm-a", flavor="half")
+    assert host_used(engine_api, start)["vcpus"] == 4
+    response = call(engine_api, "POST", "/v1/placements/orch-a",
+                    {"action": "reserve", "locations": list(HOSTS), "resource_id": "vm-a",
+                     "flavor": "large"})
+    assert_error(response, 409, "affinity")
+    assert host_used(engine_api, start)["vcpus"] == 4          # nothing changed
+
+
+def test_a_resize_off_a_full_host_moves_the_server(engine_api):
+    call(engine_api, "POST", "/v1/plans", plan_body("s1", server("a"), server("b", "large")),
+         status=201)
+    start = reserve(engine_api, "orch-a", resource_id="vm-a")["location"]
+    # Nova offers every host but the source (a resize to another host).
+    others = [host for host in HOSTS if host != start]
+    shown = reserve(engine_api, "vm-a", others, resource_id="vm-a", flavor="half")
+    assert shown["location"] in others and shown["id"] == "orch-a"
+    assert host_used(engine_api, shown["location"])["vcpus"] == 2
+    assert host_used(engine_api, start)["vcpus"] in (0, 4)      # only b's, if b is there

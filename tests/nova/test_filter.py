@@ -235,6 +235,27 @@ class TestAdHoc(ValetNovaTestCase):
         self.assertNotEqual(source, target)
         self.assert_reserved_for(server, target)
 
+    def host_used(self, host):
+        return VALET.expect(200, "GET", f"/v1/hosts/{host}")["host"]["used"]["memory_mb"]
+
+    def test_a_resize_is_planned_with_the_new_flavor_and_a_revert_restores_the_old(self):
+        server = self.boot()                            # m1.tiny: 512 MB
+        source = self.active_host(server)
+        self.assertEqual(512, self.host_used(source))
+        # Nova schedules the resize with m1.small (2048 MB) among every host
+        # but the source: Valet re-plans the server with the new flavor.
+        server = self._resize_server(server, "2")
+        target = server["OS-EXT-SRV-ATTR:host"]
+        self.assertNotEqual(source, target)
+        self.assert_reserved_for(server, target)
+        self.assertEqual((0, 2048), (self.host_used(source), self.host_used(target)))
+        # A revert goes back without scheduling; the leader's sync sees the
+        # instance on its source as m1.tiny again, and the plan follows.
+        self._revert_resize(server)
+        self.assertTrue(leader.sync_once(VALET, self.api.base_url))
+        self.assert_reserved_for(server, source)
+        self.assertEqual((512, 0), (self.host_used(source), self.host_used(target)))
+
     def test_a_member_only_group_admits_only_its_members_servers(self):
         # The ad hoc plan is the instance's project's (not nova's service
         # project's), so the group's member list decides.

@@ -91,3 +91,33 @@ def test_unknown_groups_or_flavor_only_count_as_load():
     outcome = reconcile({"plans": [], "placements": []}, servers, HOSTS, NOW,
                         known_groups={"apart"}, known_flavors={"small"})
     assert outcome.data["placements"] == [] and set(outcome.foreign) == {"h2"}
+
+
+def planned(flavor):
+    return {"id": "plan-1", "name": "p", "stack_id": "s", "project_id": None, "method": "",
+            "resources": {"orch-1": {"type": "OS::Nova::Server", "name": "vm",
+                                     "properties": {"flavor": flavor, "image": "cirros"}}}}
+
+
+@pytest.mark.parametrize("known, expected", [
+    (None, "small"),                # any flavor may be recorded
+    ({"small", "tiny"}, "small"),   # a known one
+    ({"tiny"}, "tiny"),             # an unknown one: the plan keeps what it knows
+])
+def test_a_plan_takes_the_flavor_its_instance_runs_with(known, expected):
+    # A resize reverted (or confirmed) without Valet: Nova reports "small".
+    plan = planned("tiny")
+    outcome = reconcile({"plans": [plan], "placements": [placement("active")]},
+                        {"vm-1": server("h1")}, HOSTS, NOW, known_flavors=known)
+    resources = outcome.data["plans"][0]["resources"]["orch-1"]
+    assert resources["properties"] == {"flavor": expected, "image": "cirros"}
+    assert [a.kind for a in outcome.actions] == \
+        ([ActionKind.RESIZED] if expected == "small" else [])
+    assert plan["resources"]["orch-1"]["properties"]["flavor"] == "tiny"   # input unchanged
+
+
+def test_a_plan_already_naming_the_flavor_is_left_alone():
+    plan = planned("small")
+    outcome = reconcile({"plans": [plan], "placements": [placement("active")]},
+                        {"vm-1": server("h1")}, HOSTS, NOW)
+    assert outcome.data["plans"] == [plan] and outcome.actions == []

@@ -62,7 +62,8 @@ class PlacementAction:
     ``count`` and ``request_id`` the ad hoc plan is a multi-create request's
     (``count`` servers, stack id ``request_id``), and each instance reserves
     its next server.  ``alternates`` (a reserve's) asks for up to that many
-    other hosts the server could take instead (Nova's alternates).
+    other hosts the server could take instead (Nova's alternates);
+    ``flavor`` is the one Nova schedules it with (another one: a resize).
     """
 
     action: str
@@ -71,11 +72,12 @@ class PlacementAction:
     fallback_ids: list = dataclasses.field(default_factory=list)
     adhoc: dict | None = None
     alternates: int = 0
+    flavor: str | None = None
 
     @classmethod
     def parse(cls, body):
         allow_only(body, ("action", "locations", "resource_id", "fallback_ids", "adhoc",
-                          "alternates"))
+                          "alternates", "flavor"))
         # NOTE: the original Valet API took a POST without action as a
         # reserve, and clients written for it still send one.
         action = text(body, "action") or "reserve"
@@ -89,10 +91,11 @@ class PlacementAction:
         fallback_ids = texts(body, "fallback_ids", default=[])
         adhoc = _adhoc(body.get("adhoc"), resource_id)
         alternates = _bounded(body, "alternates", 0, MAX_ALTERNATES, default=0)
-        if (fallback_ids or adhoc or alternates) and action != "reserve":
+        flavor = text(body, "flavor")
+        if (fallback_ids or adhoc or alternates or flavor) and action != "reserve":
             raise errors.BadRequest(
-                "fields fallback_ids, adhoc and alternates are for action reserve")
-        return cls(action, locations, resource_id, fallback_ids, adhoc, alternates)
+                "fields fallback_ids, adhoc, alternates and flavor are for action reserve")
+        return cls(action, locations, resource_id, fallback_ids, adhoc, alternates, flavor)
 
 
 def _bounded(body, field, low, high, default, where=None):

@@ -145,7 +145,9 @@ class ValetFilter(filters.BaseHostFilter):
         placement = valet.reserve(
             heat_id or instance, names, resource_id=instance,
             fallback_ids=[instance] if heat_id else [], adhoc=adhoc,
-            alternates=max(CONF.scheduler.max_attempts - 1, 0) if weighed else 0)
+            alternates=max(CONF.scheduler.max_attempts - 1, 0) if weighed else 0,
+            # NOTE: another flavor than planned is a resize: Valet plans it.
+            flavor=spec_obj.flavor.name)
         if heat_id and placement["id"] != heat_id:
             LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
                         "plugin enabled?); placed instance %s ad hoc", heat_id, instance)

@@ -58,7 +58,7 @@ class Placement(base.Resource):
                                                                    adhoc["project_id"])}
             shown = operations().reserve(self.key, action.locations, action.resource_id,
                                          fallback_ids=action.fallback_ids, adhoc=adhoc,
-                                         alternates=action.alternates)
+                                         alternates=action.alternates, flavor=action.flavor)
         else:
             shown = operations().replan(self.key, action.locations, action.resource_id)
         base.created()

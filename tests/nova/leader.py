@@ -25,7 +25,7 @@ NOVA_ADMIN = {"X-Auth-User": "admin", "X-Auth-Project-Id": "admin-project",
 
 def sync_once(valet, nova_url):
     """One full sync of ``valet`` (a :class:`~tests.nova.valet_server.ValetServer`)
-    with the Nova API at ``nova_url``; whether it changed anything."""
+    with the Nova API at ``nova_url``: its placements follow Nova's instances."""
     path = write_groups(valet.directory / "leader.conf", {
         "database": {"connection": valet.database},
         "inventory": {"driver": "nova", "auth_type": "admin_token", "endpoint": nova_url,
@@ -44,6 +44,6 @@ def sync_once(valet, nova_url):
             host: {"rack": rack, "cluster": "c1"} for host, rack in HOSTS.items()})
         reconciler = Reconciler(replicas.replica_for(conf, store), Layout(naming),
                                 lambda: nova.read(client))
-        return reconciler.sync()
+        reconciler.sync()
     finally:
         store.close()

@@ -7,9 +7,11 @@ import time
 
 import fixtures
 
-from tests.nova import test_filter
-from tests.nova.test_filter import ValetNovaTestCase
+from tests.nova import base
+from tests.nova.base import ValetNovaTestCase, setUpModule, tearDownModule
 from valet_openstack import client as valet_client
+
+__all__ = ["setUpModule", "tearDownModule"]
 
 
 class TestRequestIds(ValetNovaTestCase):
@@ -30,14 +32,10 @@ class TestRequestIds(ValetNovaTestCase):
         self.assertEqual(1, len(seen))
         nova_id = seen[0].global_id
         self.assertRegex(nova_id, r"^req-[0-9a-f-]{36}$")     # nova's context, not None
-        log = test_filter.VALET.directory / "valet-api.log"
+        log = base.VALET.directory / "valet-api.log"
         pattern = re.compile(rf"\[{re.escape(nova_id)} req-[0-9a-f-]{{36}} .*"
                              rf"placement reserved: placement={server['id']} ")
         deadline = time.monotonic() + 10
         while not pattern.search(log.read_text()) and time.monotonic() < deadline:
             time.sleep(0.2)
         self.assertRegex(log.read_text(), pattern)
-
-
-setUpModule = test_filter.setUpModule
-tearDownModule = test_filter.tearDownModule

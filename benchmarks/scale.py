@@ -11,7 +11,11 @@ write at the largest size to one at 1k: a write should not cost more
 because the cloud is older.
 
 SQLite always; PostgreSQL too when its server binaries are installed
-(tests/support/postgres_server.py starts one on loopback).
+(tests/support/postgres_server.py starts one on loopback): the same writes
+at the smaller sizes, each twice side by side, with the store's pooled
+connections pinged only when idle (the default) and at every checkout
+(SQLAlchemy's ``pool_pre_ping``, what the store did before), so the ratio
+says what the extra round trip cost.
 """
 
 import gc
@@ -20,6 +24,8 @@ import tempfile
 import time
 import uuid
 
+import sqlalchemy
+
 from benchmarks import common
 from ostro.config import EngineSettings
 from ostro.inventory import generated
@@ -27,12 +33,15 @@ from ostro.operations import Operations
 from ostro.replica.cache import Replica
 from ostro.state import migrate
 from ostro.state.store import Store
+from tests.support import postgres_server
 
 HOSTS = 50_000
 PLAN_SIZE = 10
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 QUICK_HOSTS, QUICK_SIZES = 2_000, (1_000, 5_000)
 WRITES = 30
+#: PostgreSQL: sizes (its bulk save of a million rows alone takes minutes).
+PG_SIZES, QUICK_PG_SIZES = (1_000, 100_000), (1_000,)
 
 
 def _datacenter(hosts):
@@ -75,10 +84,10 @@ def _rss_mb():
     return float("nan")
 
 
-def measure(url, datacenter, live, writes=WRITES):
+def measure(url, datacenter, live, writes=WRITES, always_ping=False):
     """Load time, peak RSS and per-write latencies at ``live`` placements."""
     migrate.upgrade(url)
-    store = Store(url)
+    store = Store(url, always_ping=always_ping)
     try:
         data = _history(datacenter, live)
         _, save_seconds = common.timed(store.save, data, store.generation())
@@ -126,8 +135,33 @@ def run_sqlite(hosts, sizes, writes=WRITES):
     return rows
 
 
+def run_postgres(hosts, sizes, writes=WRITES):
+    """``{"idle_ping": rows, "always_ping": rows}``, or None without PostgreSQL."""
+    try:
+        server = postgres_server.PostgresServer().start()
+    except postgres_server.ServerError as exc:
+        print(f"postgresql: not measured ({exc})")
+        return None
+    datacenter = _datacenter(hosts)
+    rows = {"idle_ping": [], "always_ping": []}
+    try:
+        admin = sqlalchemy.create_engine(server.url(), isolation_level="AUTOCOMMIT")
+        for live in sizes:
+            for name, always in (("idle_ping", False), ("always_ping", True)):
+                database = f"scale_{live}_{name}"
+                with admin.connect() as connection:
+                    connection.exec_driver_sql(f"CREATE DATABASE {database}")
+                row = measure(server.url(database), datacenter, live, writes, always)
+                rows[name].append(row)
+                _print_row(f"pg {name}", hosts, row)
+        admin.dispose()
+    finally:
+        server.stop()
+    return rows
+
+
 def _print_row(backend, hosts, row):
-    print(f"{backend:8s} {hosts:6d} hosts {row['live']:8d} live | load {row['load_s']:7.2f} s "
+    print(f"{backend:16s} {hosts:6d} hosts {row['live']:8d} live | load {row['load_s']:7.2f} s "
           f"replica {row['replica_mb']:7.0f} MB | plan p50 {row['plan_p50_ms']:6.2f} ms "
           f"reserve p50 {row['reserve_p50_ms']:6.2f} ms release p50 "
           f"{row['release_p50_ms']:6.2f} ms", flush=True)
@@ -146,5 +180,17 @@ def main(output, quick=False):
     results = {"hosts": hosts, "plan_size": PLAN_SIZE, "sqlite": rows,
                "sqlite_ratios": ratios(rows)}
     print("scale: p50 at", sizes[-1], "over p50 at", sizes[0], results["sqlite_ratios"])
+    postgres = run_postgres(hosts, QUICK_PG_SIZES if quick else PG_SIZES,
+                            writes=5 if quick else WRITES)
+    if postgres is not None:
+        results["postgresql"] = postgres
+        results["postgresql_ratios"] = ratios(postgres["idle_ping"])
+        results["ping_cost"] = {
+            name: [always[f"{name}_p50_ms"] / idle[f"{name}_p50_ms"]
+                   for idle, always in zip(postgres["idle_ping"], postgres["always_ping"],
+                                           strict=True)]
+            for name in ("plan", "reserve", "release")}
+        print("postgresql: p50 ratios", results["postgresql_ratios"],
+              "| p50 always-ping over idle-ping", results["ping_cost"])
     common.write_json(output, "scale-quick" if quick else "scale", results)
     return results

@@ -14,30 +14,68 @@ Two kinds of transaction:
 """
 
 import contextlib
+import functools
 import pathlib
+import time
 
 import sqlalchemy
 from sqlalchemy import event
+from sqlalchemy import exc as sqlalchemy_exc
 
 #: Seconds a SQLite connection waits for another writer's lock.
 SQLITE_BUSY_TIMEOUT = 30.0
+#: A pooled server connection idle longer than this is pinged before use.
+IDLE_PING_SECONDS = 1.0
 
 _WRITES = "valet_writes"
 
 
-def create_engine(url):
-    """A SQLAlchemy engine for ``url`` (a string or URL)."""
+def create_engine(url, always_ping=False):
+    """A SQLAlchemy engine for ``url`` (a string or URL).
+
+    A database server's pooled connections are pinged before use only when
+    they were idle for :data:`IDLE_PING_SECONDS` (``always_ping``: at every
+    checkout, SQLAlchemy's ``pool_pre_ping``, for comparison).  A restarted
+    server then costs one reconnect, not one failed request per pooled
+    connection, while back-to-back writes (the write lock's connection
+    among them) pay no extra round trip: a connection that broke while in
+    use fails its statement, and SQLAlchemy then drops the whole pool.
+    """
     url = sqlalchemy.make_url(url)
     if url.get_backend_name() != "sqlite":
-        # NOTE: pre-ping so a restarted database server costs one reconnect,
-        # not one failed request per pooled connection.
-        return sqlalchemy.create_engine(url, pool_pre_ping=True)
+        engine = sqlalchemy.create_engine(url, pool_pre_ping=always_ping)
+        if not always_ping:
+            event.listen(engine, "checkin", _idle_from)
+            event.listen(engine, "checkout", functools.partial(_ping_if_idle, engine.dialect))
+        return engine
     if url.database and url.database != ":memory:":
         pathlib.Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = sqlalchemy.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
     event.listen(engine, "connect", _sqlite_connected)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _idle_from(_dbapi_connection, record):
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dialect, dbapi_connection, record, _proxy):
+    since = record.info.pop("idle_since", None)
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return      # NOTE: new, or used just now
+    try:
+        _ping(dialect, dbapi_connection)
+    except Exception as exc:
+        # NOTE: the pool's own protocol: it discards this connection and
+        # checks out a fresh one (SQLAlchemy's pessimistic disconnect handling).
+        raise sqlalchemy_exc.DisconnectionError(str(exc)) from exc
+
+
+def _ping(dialect, dbapi_connection):
+    # NOTE: the dialect's own ping (pool_pre_ping's): it leaves no
+    # transaction open on the driver's connection.
+    dialect.do_ping(dbapi_connection)
 
 
 def _sqlite_connected(dbapi_connection, _record):

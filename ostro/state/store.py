@@ -66,9 +66,10 @@ class Store:
     (any SQLAlchemy URL; SQLite and PostgreSQL are tested).  The schema
     must exist: ``valet-db-manage upgrade`` or :func:`ostro.state.migrate.upgrade`."""
 
-    def __init__(self, url):
+    def __init__(self, url, always_ping=False):
         self.url = url
-        self.db = database.create_engine(url)
+        # NOTE: always_ping only to measure what a ping at every checkout costs.
+        self.db = database.create_engine(url, always_ping=always_ping)
 
     def close(self):
         """Close the pooled connections."""

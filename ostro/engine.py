@@ -313,6 +313,17 @@ class Engine:
         return placement if placement is not None else \
             self.books.by_resource(self.placements, key)
 
+    def find_by_hints(self, hints):
+        """A planned server placement (not yet reserved) whose hints Nova's
+        boot carries (``hints``: the boot's scheduler hints, every one of
+        the placement's must be among them), or None; the first by orch id."""
+        matching = [placement for placement in self.books.in_flight(self.placements)
+                    if placement.state is PlacementState.PLANNED
+                    and getattr(placement.resource, "hints", None)
+                    and all(hints.get(key) == value
+                            for key, value in placement.resource.hints.items())]
+        return min(matching, key=lambda placement: placement.orch_id, default=None)
+
     def get_placement(self, key):
         return _found(self.find_placement(key), f"no placement {key}")
 

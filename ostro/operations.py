@@ -174,7 +174,7 @@ class Operations:
         return self.replica.read(show)
 
     def reserve(self, key, locations, resource_id=None, *, fallback_ids=(), adhoc=None,
-                alternates=0, flavor=None):
+                alternates=0, flavor=None, hints=None):
         """Confirm a placement for Nova (re-planned within ``locations`` if its
         host is not among them).
 
@@ -190,7 +190,12 @@ class Operations:
         """
         def reserve(engine, placement):
             how = ""
+            if placement is None and hints:
+                placement = engine.find_by_hints(hints)
+                how = " (found by its hints)" if placement is not None else ""
             if placement is None:
+                if not adhoc:
+                    raise NotFound(f"no placement {key}")
                 placement = _adhoc_placement(engine, adhoc, resource_id, locations)
                 how = " (planned ad hoc)"
             elif flavor:
@@ -207,7 +212,7 @@ class Operations:
                 shown["siblings"] = _siblings(engine, placement)
             return shown, _placement_line("placement reserved", engine, placement, how)
         return self._write_placement("reserve", (key, *fallback_ids), reserve,
-                                     missing_ok=bool(adhoc))
+                                     missing_ok=bool(adhoc or hints))
 
     def replan(self, key, locations, resource_id=None):
         def replan(engine, placement):

@@ -227,7 +227,7 @@ class ValetClient:
         return self.request("GET", f"/v1/placements/{key}")["placement"]
 
     def reserve(self, key, locations, resource_id=None, fallback_ids=(), adhoc=None,
-                alternates=0, flavor=None):
+                alternates=0, flavor=None, hints=None):
         """Reserve ``key``'s placement on its planned host if that host is in
         ``locations``, else have it re-planned within them; the placement.
 
@@ -237,13 +237,17 @@ class ValetClient:
         (with ``count`` and ``request_id``: a multi-create request's);
         ``alternates``: how many other hosts to answer (``alternates``,
         with ``siblings``: hosts of the plan's servers not yet reserved);
-        ``flavor``: the one Nova schedules with (another one: a resize).
+        ``flavor``: the one Nova schedules with (another one: a resize);
+        ``hints``: the boot's scheduler hints (finding a planned placement
+        with those hints when no id names one).
         """
         extra = {}
         if alternates:
             extra["alternates"] = alternates
         if flavor:
             extra["flavor"] = flavor
+        if hints:
+            extra["hints"] = dict(hints)
         if fallback_ids:
             extra["fallback_ids"] = list(fallback_ids)
         if adhoc:

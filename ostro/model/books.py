@@ -100,6 +100,11 @@ class BookIndex:
             del self._resource[placement.resource.resource_id]
         self._moment.pop(placement.orch_id, None)
 
+    def in_flight(self, placements):
+        """The placements of ``placements`` with a TTL running (planned or
+        reserved: not yet active), in no particular order."""
+        return [placements[orch] for orch in self._moment if orch in placements]
+
     def by_resource(self, placements, resource_id):
         """The placement of ``placements`` (orch id -> Placement) Nova knows
         as ``resource_id``, or None."""

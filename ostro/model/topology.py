@@ -35,6 +35,9 @@ class Server:
     availability_zone: str | None = None
     extra_specs: dict = dataclasses.field(default_factory=dict)
     resource_id: str | None = None
+    #: The server's scheduler hints (Heat's ``scheduler_hints``), shown as
+    #: its placement's ``metadata``; None when it has none.
+    hints: dict | None = None
 
     kind = "server"
 

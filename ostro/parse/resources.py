@@ -82,8 +82,25 @@ def _server(orch_id, name, entry, properties, datacenter):
                     availability_zone=str(zone) if zone else None,
                     extra_specs=dict(flavor.extra_specs),
                     resource_id=values.resource_id(entry.get("resource_id"), f"server {name}",
-                                                   f"resources.{orch_id}.resource_id"))
+                                                   f"resources.{orch_id}.resource_id"),
+                    hints=_hints(properties.get("scheduler_hints"), name))
     return server, list(dict.fromkeys(wanted))
+
+
+def _hints(hints, name):
+    """The server's scheduler hints: names to strings (or lists of them), as
+    Nova takes them; None for none."""
+    if not hints:
+        return None
+    if not isinstance(hints, dict):
+        raise TopologyError(f"server {name}: property scheduler_hints must be an object",
+                            resource=name)
+    for key, value in hints.items():
+        texts = value if isinstance(value, list) else [value]
+        if not all(isinstance(text, str) for text in texts):
+            raise TopologyError(f"server {name}: scheduler hint {key!r} must be a string "
+                                "or a list of strings", resource=name)
+    return dict(hints)
 
 
 def _valet_groups(metadata, where):

@@ -38,11 +38,13 @@ def placement(placement):
         {id, name, orchestration_id, resource_id, location, reserved, metadata, plan_id}
 
     ``id`` is the orchestration id (the engine keys placements by it);
-    ``metadata`` is ``{}`` (the engine keeps none).
+    ``metadata`` is a server's scheduler hints (``{}`` for none), as the
+    original Valet showed them.
     """
     return {"id": placement.orch_id, "name": placement.name,
             "orchestration_id": placement.orch_id,
             "resource_id": placement.resource.resource_id,
             "location": placement.location,
             "reserved": placement.state in RESERVED_STATES,
-            "metadata": {}, "plan_id": placement.plan_id}
+            "metadata": dict(getattr(placement.resource, "hints", None) or {}),
+            "plan_id": placement.plan_id}

@@ -67,6 +67,17 @@ class TestHeatPlacements(ValetNovaTestCase):
         self.assertIn(host, {"host1", "host2", "host3"})
         self.assert_reserved_for(server, host)      # Valet moved its plan with it
 
+    def test_a_boot_with_the_servers_hints_but_no_heat_id_finds_its_placement(self):
+        # Heat without stack_scheduler_hints: nova gets the template's own
+        # scheduler_hints, which Valet keeps as the placement's metadata.
+        resource = server_resource("app")
+        resource["properties"]["scheduler_hints"] = {"app_tier": "web"}
+        planned = self.plan("stack-hints", {"orch-app": resource}, locations=["host3"])
+        server = self.boot({"app_tier": "web"})
+        self.assertEqual(planned["orch-app"], self.active_host(server))
+        self.assertEqual("orch-app", self.valet_placement(server["id"])["orchestration_id"])
+        self.assertEqual(1, len(base.VALET.expect(200, "GET", "/v1/plans")["plans"]))
+
     def test_heat_hint_valet_does_not_know_is_placed_ad_hoc(self):
         server = self.boot({"heat_resource_uuid": "orch-never-planned"})
         host = self.active_host(server)

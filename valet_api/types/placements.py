@@ -3,7 +3,7 @@ response is :func:`ostro.views.placement`."""
 
 import dataclasses
 
-from valet_api import errors
+from valet_api import errors, inputs
 from valet_api.types.plans import allow_only, heat_entry, text, texts
 
 ACTIONS = ("reserve", "replan")
@@ -63,7 +63,9 @@ class PlacementAction:
     (``count`` servers, stack id ``request_id``), and each instance reserves
     its next server.  ``alternates`` (a reserve's) asks for up to that many
     other hosts the server could take instead (Nova's alternates);
-    ``flavor`` is the one Nova schedules it with (another one: a resize).
+    ``flavor`` is the one Nova schedules it with (another one: a resize);
+    ``hints`` the boot's scheduler hints, which find a planned placement
+    with those hints (its ``metadata``) when no id names one.
     """
 
     action: str
@@ -73,11 +75,12 @@ class PlacementAction:
     adhoc: dict | None = None
     alternates: int = 0
     flavor: str | None = None
+    hints: dict | None = None
 
     @classmethod
     def parse(cls, body):
         allow_only(body, ("action", "locations", "resource_id", "fallback_ids", "adhoc",
-                          "alternates", "flavor"))
+                          "alternates", "flavor", "hints"))
         # NOTE: the original Valet API took a POST without action as a
         # reserve, and clients written for it still send one.
         action = text(body, "action") or "reserve"
@@ -92,10 +95,27 @@ class PlacementAction:
         adhoc = _adhoc(body.get("adhoc"), resource_id)
         alternates = _bounded(body, "alternates", 0, MAX_ALTERNATES, default=0)
         flavor = text(body, "flavor")
-        if (fallback_ids or adhoc or alternates or flavor) and action != "reserve":
-            raise errors.BadRequest(
-                "fields fallback_ids, adhoc, alternates and flavor are for action reserve")
-        return cls(action, locations, resource_id, fallback_ids, adhoc, alternates, flavor)
+        hints = _hints(body.get("hints"))
+        if (fallback_ids or adhoc or alternates or flavor or hints) and action != "reserve":
+            raise errors.BadRequest("fields fallback_ids, adhoc, alternates, flavor and hints "
+                                    "are for action reserve")
+        return cls(action, locations, resource_id, fallback_ids, adhoc, alternates, flavor,
+                   hints)
+
+
+def _hints(value):
+    """The boot's scheduler hints: names to strings or lists of strings."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise errors.BadRequest("field hints must be an object")
+    for key, hint in value.items():
+        for item in hint if isinstance(hint, list) else [hint]:
+            if not isinstance(item, str):
+                raise errors.BadRequest(f"field hints.{key} must be a string or a list of "
+                                        "strings")
+            inputs.check_name(item, f"hints.{key}")
+    return value
 
 
 def _bounded(body, field, low, high, default, where=None):

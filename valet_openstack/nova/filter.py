@@ -147,7 +147,7 @@ class ValetFilter(filters.BaseHostFilter):
             fallback_ids=[instance] if heat_id else [], adhoc=adhoc,
             alternates=max(CONF.scheduler.max_attempts - 1, 0) if weighed else 0,
             # NOTE: another flavor than planned is a resize: Valet plans it.
-            flavor=spec_obj.flavor.name)
+            flavor=spec_obj.flavor.name, hints=boot_hints(spec_obj))
         if heat_id and placement["id"] != heat_id:
             LOG.warning("Valet has no plan for Heat resource %s (is Heat's Valet "
                         "plugin enabled?); placed instance %s ad hoc", heat_id, instance)
@@ -180,6 +180,14 @@ def server_group(spec_obj):
     return {"name": f"nova-server-group-{uuid}", "kind": kind, "level": "host",
             "description": f"Nova server group {uuid} ({group.policy})",
             "members": [spec_obj.project_id]}
+
+
+def boot_hints(spec_obj):
+    """The boot's scheduler hints, single values unwrapped as Heat wrote them
+    (nova keeps every hint as a list): Valet finds a planned placement by
+    them when the boot carries no ``heat_resource_uuid``."""
+    hints = spec_obj.scheduler_hints if spec_obj.obj_attr_is_set("scheduler_hints") else None
+    return {key: spec_obj.get_scheduler_hint(key) for key in hints or {}}
 
 
 def request_of(spec_obj):

@@ -58,7 +58,8 @@ class Placement(base.Resource):
                                                                    adhoc["project_id"])}
             shown = operations().reserve(self.key, action.locations, action.resource_id,
                                          fallback_ids=action.fallback_ids, adhoc=adhoc,
-                                         alternates=action.alternates, flavor=action.flavor)
+                                         alternates=action.alternates, flavor=action.flavor,
+                                         hints=action.hints)
         else:
             shown = operations().replan(self.key, action.locations, action.resource_id)
         base.created()

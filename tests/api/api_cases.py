@@ -147,12 +147,18 @@ class GroupCases:
         assert call(api, "GET", "/v1/groups/web").json["group"]["description"] == "new"
 
     @pytest.mark.parametrize("field, value", [
-        ("name", "other"), ("type", "affinity"), ("level", "rack")])
+        ("name", "other"), ("type", "affinity"), ("level", "rack"), ("max_per_domain", 2)])
     def test_put_refuses_an_immutable_change(self, api, field, value):
         create(api, "web")
         assert_error(call(api, "PUT", "/v1/groups/web", {"description": "x", field: value}),
                      400, field)
         assert call(api, "GET", "/v1/groups/web").json["group"]["description"] == ""
+
+    def test_put_accepts_the_current_max_per_domain(self, api):
+        create(api, "pool", max_per_domain=2)
+        changed = call(api, "PUT", "/v1/groups/pool", {"description": "x", "max_per_domain": 2},
+                       status=201).json
+        assert (changed["description"], changed["max_per_domain"]) == ("x", 2)
 
     # -- delete -------------------------------------------------------------
 

@@ -445,3 +445,24 @@ def test_max_per_domain_refused_when_meaningless(kind, level, limit, reason):
         engine(datacenter()).plan(stack(*servers("s", 2), (orch, entry)))
     assert "max_per_domain" in caught.value.message
     assert reason in caught.value.message
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_max_per_domain_counts_a_nested_group_once(exact):
+    # Units: the pair (an affinity(host) group of two) and s1..s3.  With two
+    # units a host, packing needs two hosts, the pair's two servers beside
+    # at most one other unit.
+    settings = {} if exact else {"exact_max_resources": 0}
+    subject = engine(datacenter(), **settings)
+    plan = subject.plan(stack(*servers("p", 2), *servers("s", 3),
+                              group("pair", "affinity", "host", ["p1", "p2"]),
+                              _limited("g", "host", ["pair", "s1", "s2", "s3"], 2)))
+    where = locations(plan)
+    units = {}
+    for unit, names in {"pair": ["p1", "p2"], "s1": ["s1"], "s2": ["s2"],
+                        "s3": ["s3"]}.items():
+        for name in names:
+            units.setdefault(where[name], set()).add(unit)
+    assert len(units) == 2
+    assert all(len(held) == 2 for held in units.values()), units
+    assert_no_violations(subject)

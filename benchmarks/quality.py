@@ -41,14 +41,19 @@ def reference(engine, resources, hint, budget):
     return common.hosts_used(stack, locations), bound, result.optimal
 
 
-def run_case(engine, size, seed, budget):
-    resources = stacks.random_stack(size, seed, rules="mixed")
+#: Rule mixes a case may use: the classic mix, and one with per-domain limits.
+MIXES = ("mixed", "limits")
+
+
+def run_case(engine, size, seed, budget, rules="mixed"):
+    resources = stacks.random_stack(size, seed, rules=rules)
     stack = common.parse(engine.datacenter, resources)
     plan, elapsed = common.timed(engine.plan, resources, stack_id=f"q{size}-{seed}")
     valet = {orch: p.location for orch, p in plan.placements.items()}
     engine.delete_plan(plan.id)
     best, bound, optimal = reference(engine, resources, valet, budget)
-    case = {"size": size, "seed": seed, "seconds": elapsed, "method": plan.method,
+    case = {"size": size, "seed": seed, "rules": rules, "seconds": elapsed,
+            "method": plan.method,
             "valet_hosts": common.hosts_used(stack, valet),
             "valet_violations": common.violations(engine.datacenter, stack, valet)[0],
             "reference_hosts": best, "reference_bound": bound, "reference_optimal": optimal}
@@ -97,22 +102,30 @@ def summarize(cases):
 def main(output, quick=False, seeds=3, budget=20.0):
     engine = Engine(datacenter(), EngineSettings())
     cases = []
-    for size in QUICK_SIZES if quick else SIZES:
-        for seed in range(1 if quick else seeds):
-            case = run_case(engine, size, seed, 5.0 if quick else budget)
-            cases.append(case)
-            print(f"quality size={size} seed={seed}: valet {case['valet_hosts']} hosts "
-                  f"({case['method']}, {case['seconds'] * 1000:.0f} ms, "
-                  f"{case['valet_violations']} viol.), reference {case['reference_hosts']} "
-                  f"(bound {case['reference_bound']}, optimal {case['reference_optimal']}), "
-                  f"nova default {case['nova_default_hosts']} hosts/"
-                  f"{case['nova_default_violations']} viol., nova pack "
-                  f"{case['nova_pack_hosts']}/{case['nova_pack_violations']} viol.", flush=True)
+    for rules in MIXES:
+        for size in QUICK_SIZES if quick else SIZES:
+            for seed in range(1 if quick else seeds):
+                case = run_case(engine, size, seed, 5.0 if quick else budget, rules)
+                cases.append(case)
+                _report(case)
     summary = summarize(cases)
+    summary["by_rules"] = {rules: summarize([c for c in cases if c["rules"] == rules])
+                           for rules in MIXES}
     common.write_json(output, "quality", {"cases": cases, "summary": summary})
     common.plot(output, "quality", lambda axes: _draw(axes, cases))
     print("quality summary:", summary)
     return summary
+
+
+def _report(case):
+    size, seed = case["size"], case["seed"]
+    print(f"quality {case['rules']} size={size} seed={seed}: valet {case['valet_hosts']} hosts "
+          f"({case['method']}, {case['seconds'] * 1000:.0f} ms, "
+          f"{case['valet_violations']} viol.), reference {case['reference_hosts']} "
+          f"(bound {case['reference_bound']}, optimal {case['reference_optimal']}), "
+          f"nova default {case['nova_default_hosts']} hosts/"
+          f"{case['nova_default_violations']} viol., nova pack "
+          f"{case['nova_pack_hosts']}/{case['nova_pack_violations']} viol.", flush=True)
 
 
 def _draw(axes, cases):

@@ -44,7 +44,7 @@ PROPERTIES = {
     VOLUME: ("size", "volume_type", "availability_zone"),
 }
 DECLARATION_PROPERTIES = ("group_type", "group_name", "relationship", "name", "level",
-                          "resources", "bandwidth", "max_bandwidth")
+                          "resources", "bandwidth", "max_bandwidth", "max_per_domain")
 for _kind in ("OS::Valet::GroupAssignment", "ATT::Valet::GroupAssignment",
               "ATT::QoS::ResourceGroup", "ATT::CloudQoS::ResourceGroup",
               "ATT::QoS::Pipe", "ATT::CloudQoS::Pipe"):

@@ -271,10 +271,13 @@ class ValetClient:
 
     # -- named groups ---------------------------------------------------------
 
-    def create_group(self, name, kind, level, description="", members=()):
-        return self.request("POST", "/v1/groups", {
-            "name": name, "type": kind, "level": level, "description": description or "",
-            "members": list(members)})
+    def create_group(self, name, kind, level, description="", members=(), max_per_domain=None):
+        body = {"name": name, "type": kind, "level": level, "description": description or "",
+                "members": list(members)}
+        # NOTE: sent only when given, so a request stays what the original API took.
+        if max_per_domain is not None:
+            body["max_per_domain"] = max_per_domain
+        return self.request("POST", "/v1/groups", body)
 
     def list_groups(self):
         return self.request("GET", "/v1/groups")["groups"]

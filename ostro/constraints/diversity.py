@@ -1,7 +1,8 @@
-"""Diversity: no two members share a domain of the group's level.
+"""Diversity: at most ``max_per_domain`` members (1 unless the group says
+otherwise) share a domain of the group's level.
 
 Members are *units*: a nested group counts as one member, so its own leaves
-may share a domain with each other but not with another unit.
+may share a domain with each other but not with other units beyond the limit.
 """
 
 from ostro.constraints.base import GroupRule, domain_mask
@@ -14,6 +15,7 @@ class Diversity(GroupRule):
 
     def __init__(self, group, items):
         super().__init__(group)
+        self.limit = group.max_per_domain
 
     def mask(self, state, item):
         compiled = state.compiled
@@ -21,8 +23,14 @@ class Diversity(GroupRule):
         if counter is None or not counter.members:
             return None
         own = counter.units.get(self.unit_of(item), {})
-        blocked = [d for d, count in counter.members.items()
-                   if d >= 0 and count - own.get(d, 0) > 0]
+        if self.limit == 1:
+            # The common case, without counting units: any other member blocks.
+            blocked = [d for d, count in counter.members.items()
+                       if d >= 0 and count - own.get(d, 0) > 0]
+        else:
+            # A domain where the item's own unit already is gains no unit.
+            blocked = [d for d, count in placed_units(counter).items()
+                       if d >= 0 and not own.get(d) and count >= self.limit]
         if not blocked:
             return None
         return ~domain_mask(compiled, self.level, blocked)
@@ -35,6 +43,9 @@ class Diversity(GroupRule):
                 units.setdefault(self.rule.units[orch], []).append(orch)
         if len(units) < 2:
             return
+        if self.limit > 1:
+            self._constrain_limit(exact, units)
+            return
         per_domain = {}
         for unit, leaves in units.items():
             for domain, present in self._unit_presence(exact, unit, leaves).items():
@@ -44,6 +55,24 @@ class Diversity(GroupRule):
             if len(terms) > 1:
                 limit = exact.at_most_one_unless_unused(domain) if self.level == "host" else 1
                 exact.model.add(total(terms) <= limit)
+
+    def _constrain_limit(self, exact, units):
+        """In each domain, the units already there plus the units the model
+        adds stay within the limit (a unit already there adds nothing)."""
+        counter = exact.state.counter(self.key)
+        before = placed_units(counter) if counter is not None else {}
+        per_domain = {}
+        for unit, leaves in units.items():
+            for domain, present in self._unit_presence(exact, unit, leaves).items():
+                if domain < 0:
+                    continue
+                if counter is not None and counter.units.get(unit, {}).get(domain):
+                    continue
+                per_domain.setdefault(domain, []).append(present)
+        for domain, terms in per_domain.items():
+            room = self.limit - before.get(domain, 0)
+            if len(terms) > room:
+                exact.model.add(total(terms) <= room)
 
     def _unit_presence(self, exact, unit, leaves):
         """domain -> expression that is 1 when the unit has a member there."""
@@ -59,3 +88,13 @@ class Diversity(GroupRule):
             exact.model.add_max_equality(flag, variables)
             present[domain] = flag
         return present
+
+
+def placed_units(counter):
+    """domain -> distinct units of the group placed there: each plain member
+    is its own unit; a nested unit counts once however many leaves it has."""
+    distinct = dict(counter.members)
+    for counts in counter.units.values():
+        for domain, members in counts.items():
+            distinct[domain] = distinct.get(domain, 0) + 1 - members
+    return distinct

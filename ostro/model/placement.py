@@ -8,7 +8,12 @@ import dataclasses
 import enum
 import typing
 
-from ostro.model.topology import GroupKind, is_named_group_key, plan_group_key
+from ostro.model.topology import (
+    DEFAULT_MAX_PER_DOMAIN,
+    GroupKind,
+    is_named_group_key,
+    plan_group_key,
+)
 
 
 class PlacementState(enum.StrEnum):
@@ -31,6 +36,7 @@ class GroupRef(typing.NamedTuple):
     name: str
     kind: GroupKind
     level: str
+    max_per_domain: int = DEFAULT_MAX_PER_DOMAIN
 
 
 @dataclasses.dataclass(slots=True)
@@ -69,11 +75,13 @@ class GroupMembers:
     kind: GroupKind
     level: str
     units: dict = dataclasses.field(default_factory=dict)
+    #: diversity: units allowed in one domain (1: the classic rule).
+    max_per_domain: int = DEFAULT_MAX_PER_DOMAIN
 
     @classmethod
     def of(cls, ref):
         """The group a :class:`GroupRef` names, with no members yet."""
-        return cls(ref.key, ref.name, ref.kind, ref.level)
+        return cls(ref.key, ref.name, ref.kind, ref.level, max_per_domain=ref.max_per_domain)
 
     @property
     def label(self):
@@ -93,7 +101,8 @@ def group_rules(stack, existing=()):
         units = {}
         for leaf, unit in stack.units(key).items():
             units[leaf] = unit
-        rules[key] = GroupMembers(key, group.name, group.kind, group.level, units)
+        rules[key] = GroupMembers(key, group.name, group.kind, group.level, units,
+                                  max_per_domain=group.max_per_domain)
     for placement in existing:
         for ref in placement.groups:
             rule = rules.setdefault(ref.key, GroupMembers.of(ref))
@@ -114,5 +123,5 @@ def scoped_rules(plan_id, rules):
 
 def memberships(rules, orch_id):
     """The :class:`GroupRef` of every group of ``rules`` that holds ``orch_id``."""
-    return tuple(GroupRef(rule.key, rule.name, rule.kind, rule.level)
+    return tuple(GroupRef(rule.key, rule.name, rule.kind, rule.level, rule.max_per_domain)
                  for rule in rules.values() if orch_id in rule.units)

@@ -23,6 +23,23 @@ class GroupKind(enum.StrEnum):
 #: The spellings a template or request may use.
 GROUP_KINDS = tuple(GroupKind)
 
+#: The members (units) a diversity group allows per domain unless told.
+DEFAULT_MAX_PER_DOMAIN = 1
+
+
+def max_per_domain(kind, value):
+    """The per-domain limit a group of ``kind`` asks for (``value`` as
+    written, None when absent); ValueError with the reason when it is not a
+    whole number >= 1 or the kind is not diversity (the limit means nothing
+    to affinity or exclusivity, so a request giving it is a mistake)."""
+    if value is None:
+        return DEFAULT_MAX_PER_DOMAIN
+    if GroupKind(kind) != GroupKind.DIVERSITY:
+        raise ValueError(f"max_per_domain applies only to diversity groups, not {kind}")
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"max_per_domain must be a whole number >= 1, got {value!r}")
+    return value
+
 
 @dataclasses.dataclass(slots=True)
 class Server:
@@ -80,6 +97,8 @@ class Group:
     level: str
     members: tuple = ()
     named: bool = False
+    #: diversity: units allowed in one domain of the level.
+    max_per_domain: int = DEFAULT_MAX_PER_DOMAIN
 
     def __post_init__(self):
         self.kind = GroupKind(self.kind)
@@ -152,6 +171,7 @@ class NamedGroup:
     id: str | None = None
     description: str = ""
     members: tuple = ()
+    max_per_domain: int = DEFAULT_MAX_PER_DOMAIN
 
     def __post_init__(self):
         self.kind = GroupKind(self.kind)

@@ -8,7 +8,7 @@ import math
 
 from ostro.errors import TopologyError
 from ostro.model.datacenter import LEVELS
-from ostro.model.topology import GROUP_KINDS, Group, Pipe, Server, Stack, Volume
+from ostro.model.topology import GROUP_KINDS, Group, Pipe, Server, Stack, Volume, max_per_domain
 from ostro.parse import groups as group_rules
 from ostro.parse import values
 
@@ -143,7 +143,11 @@ def _group(orch_id, name, properties, kind_key, name_key):
         raise TopologyError(f"group {name}: level must be one of {', '.join(LEVELS)}, "
                             f"got {level!r}", groups=[name])
     label = properties.get(name_key) or name
-    return Group(key=orch_id, name=str(label), kind=kind, level=level)
+    try:
+        limit = max_per_domain(kind, properties.get("max_per_domain"))
+    except ValueError as exc:
+        raise TopologyError(f"group {name}: {exc}", groups=[name]) from exc
+    return Group(key=orch_id, name=str(label), kind=kind, level=level, max_per_domain=limit)
 
 
 def _member_list(properties, name):

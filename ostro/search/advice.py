@@ -11,6 +11,8 @@ breaks none of them may still not fit (the rules together), and then no
 hint is given rather than a guess.
 """
 
+import math
+
 import numpy as np
 
 from ostro.constraints.base import PLURAL
@@ -61,9 +63,10 @@ def _diversity_hint(problem, rule, members, room):
     if len(units) < 2:
         return []
     domains = _domains(problem.compiled, rule.level, members, room)
-    if len(domains) >= len(units):
+    needed = math.ceil(len(units) / rule.rule.max_per_domain)
+    if len(domains) >= needed:
         return []
-    return [f"{rule.label} of group {rule.group} needs {len(units)} {PLURAL[rule.level]}, "
+    return [f"{rule.label} of group {rule.group} needs {needed} {PLURAL[rule.level]}, "
             f"only {len(domains)} have room for its members ({_flavors(problem, members)})"]
 
 

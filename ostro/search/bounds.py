@@ -2,7 +2,8 @@
 as the heuristic's answer is provably as good as it gets.
 
 Facts used (each holds for any valid placement):
-- the units of a diversity group (any level) sit on different hosts;
+- a host holds at most ``max_per_domain`` units of a diversity group (any
+  level: a host lies in one domain of each level), 1 by default;
 - an exclusivity group (any level) shares no host with servers outside it,
   so disjoint exclusive groups, and everything outside them, need hosts of
   their own;
@@ -41,7 +42,7 @@ def _part_bound(problem, part, free):
     for rule in problem.group_rules:
         if rule.kind == GroupKind.DIVERSITY:
             units = {rule.rule.units[orch] for orch in rule.members if orch in part}
-            bound = max(bound, len(units))
+            bound = max(bound, math.ceil(len(units) / rule.rule.max_per_domain))
     total = np.sum([problem.items[orch].demand[:3] for orch in part], axis=0)
     largest = free.max(axis=0) if free.size else np.zeros(3)
     for dim in range(3):

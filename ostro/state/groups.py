@@ -12,6 +12,7 @@ import uuid
 from sqlalchemy import delete, insert, or_, select, update
 
 from ostro.errors import Duplicate, InUse, InvalidInput, NotFound
+from ostro.model import topology
 from ostro.model.datacenter import LEVELS
 from ostro.model.topology import GROUP_KINDS, NamedGroup
 from ostro.state import models
@@ -24,14 +25,20 @@ PLANS = models.Plan.__table__
 NAME_PATTERN = re.compile(r"[A-Za-z0-9\-._~]+")
 
 
-def create(connection, name, kind, level, description="", members=(), stamp=None):
+def create(connection, name, kind, level, description="", members=(), stamp=None,
+           max_per_domain=None):
     _check_fields(name, kind, level)
+    try:
+        limit = topology.max_per_domain(kind, max_per_domain)
+    except ValueError as exc:
+        raise InvalidInput(f"group {name}: {exc}") from exc
     if _find(connection, name) is not None:
         raise Duplicate(f"a group named {name!r} already exists")
     group_id = str(uuid.uuid4())
     connection.execute(insert(GROUPS).values(
         id=group_id, name=name, type=kind, level=level, description=description or "",
-        members=_unique(members), created_at=stamp, updated_at=stamp))
+        members=_unique(members), max_per_domain=limit, created_at=stamp,
+        updated_at=stamp))
     return get(connection, group_id)
 
 
@@ -130,7 +137,8 @@ def _find(connection, id_or_name):
 
 def _group(row):
     return NamedGroup(name=row.name, kind=row.type, level=row.level, id=row.id,
-                      description=row.description or "", members=tuple(row.members or ()))
+                      description=row.description or "", members=tuple(row.members or ()),
+                      max_per_domain=row.max_per_domain or topology.DEFAULT_MAX_PER_DOMAIN)
 
 
 def _check_fields(name, kind, level):

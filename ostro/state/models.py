@@ -63,6 +63,9 @@ class Group(Base):
     level: Mapped[str] = mapped_column(String(32))
     description: Mapped[str] = mapped_column(Text, default="")
     members: Mapped[list] = mapped_column(JSON, default=list)
+    # NOTE: diversity's per-domain limit (revision 0005); 1 is the classic rule.
+    max_per_domain: Mapped[int] = mapped_column(Integer, default=1,
+                                                server_default="1")
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True),
                                                           default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True),

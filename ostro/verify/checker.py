@@ -293,20 +293,26 @@ def _affinity(scene, group, members):
 
 
 def _diversity(scene, group, members):
-    """No two units share a domain.  Leaves of one nested unit may; members
-    with no domain at the level (a shared backend) never clash."""
+    """No domain holds more than ``max_per_domain`` units (1 unless the group
+    says otherwise).  Leaves of one nested unit count once; members with no
+    domain at the level (a shared backend) never clash."""
+    limit = group.max_per_domain
     first_of_unit = collections.defaultdict(dict)  # domain -> unit -> first placement
     for placement, location, domain in members:
         if domain is None:
             continue
         seen = first_of_unit[domain]
         unit = group.units[placement.orch_id]
-        # NOTE: a unit is reported once per domain, against the first unit there.
-        if seen and unit not in seen:
-            other = next(iter(seen.values()))
-            yield _group_violation(
-                group, placement, location.name,
-                f"{other.name} and {placement.name} share {group.level} {domain}")
+        # NOTE: a unit is reported once per domain, against the first units there.
+        if len(seen) >= limit and unit not in seen:
+            others = list(seen.values())
+            if limit == 1:
+                detail = f"{others[0].name} and {placement.name} share {group.level} {domain}"
+            else:
+                names = ", ".join(other.name for other in others)
+                detail = (f"{placement.name} joins {names} in {group.level} {domain}: more "
+                          f"than max_per_domain {limit} members")
+            yield _group_violation(group, placement, location.name, detail)
         seen.setdefault(unit, placement)
 
 

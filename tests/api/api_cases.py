@@ -15,7 +15,7 @@ from ostro.state import migrate
 from tests.api import conformance
 from valet_api import app as valet_app
 
-GROUP_FIELDS = {"id", "name", "type", "level", "description", "members"}
+GROUP_FIELDS = {"id", "name", "type", "level", "description", "members", "max_per_domain"}
 ERROR_FIELDS = {"title", "explanation", "code", "error"}
 
 
@@ -86,7 +86,21 @@ class GroupCases:
         assert set(group) == GROUP_FIELDS and group["id"]
         assert {key: group[key] for key in GROUP_FIELDS - {"id"}} == {
             "name": "web.tier-1_~", "type": "affinity", "level": "rack",
-            "description": "front", "members": ["p1", "p2"]}
+            "description": "front", "members": ["p1", "p2"], "max_per_domain": 1}
+
+    def test_a_diversity_group_keeps_its_max_per_domain(self, api):
+        group = create(api, "pool", "diversity", "rack", max_per_domain=3)
+        assert group["max_per_domain"] == 3
+        shown = call(api, "GET", "/v1/groups/pool", status=200).json["group"]
+        assert shown["max_per_domain"] == 3
+
+    @pytest.mark.parametrize("kind, limit", [("diversity", 0), ("diversity", -1),
+                                             ("affinity", 2), ("exclusivity", 1)])
+    def test_a_meaningless_max_per_domain_is_400_naming_it(self, api, kind, limit):
+        assert_error(call(api, "POST", "/v1/groups", {"name": "pool", "type": kind,
+                                                      "level": "host", "max_per_domain": limit}),
+                     400, "max_per_domain")
+        assert call(api, "GET", "/v1/groups", status=200).json == {"groups": []}
 
     def test_create_defaults_description_and_members(self, api):
         group = create(api, "db", "exclusivity", "cluster")
@@ -133,12 +147,18 @@ class GroupCases:
         assert call(api, "GET", "/v1/groups/web").json["group"]["description"] == "new"
 
     @pytest.mark.parametrize("field, value", [
-        ("name", "other"), ("type", "affinity"), ("level", "rack")])
+        ("name", "other"), ("type", "affinity"), ("level", "rack"), ("max_per_domain", 2)])
     def test_put_refuses_an_immutable_change(self, api, field, value):
         create(api, "web")
         assert_error(call(api, "PUT", "/v1/groups/web", {"description": "x", field: value}),
                      400, field)
         assert call(api, "GET", "/v1/groups/web").json["group"]["description"] == ""
+
+    def test_put_accepts_the_current_max_per_domain(self, api):
+        create(api, "pool", max_per_domain=2)
+        changed = call(api, "PUT", "/v1/groups/pool", {"description": "x", "max_per_domain": 2},
+                       status=201).json
+        assert (changed["description"], changed["max_per_domain"]) == ("x", 2)
 
     # -- delete -------------------------------------------------------------
 

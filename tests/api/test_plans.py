@@ -234,3 +234,26 @@ def test_each_placement_names_its_groups(engine_api):
     assert groups == {"web1": ["spread"], "web2": ["spread"], "web3": []}
     shown = call(engine_api, "GET", f"/v1/plans/{plan['id']}").json["plan"]
     assert shown == plan
+
+
+def _limited(name, kind, level, members, limit):
+    orch, entry = group(name, kind, level, members)
+    entry["properties"]["max_per_domain"] = limit
+    return orch, entry
+
+
+def test_max_per_domain_allows_that_many_per_host(engine_api):
+    # Packing would put all four small servers on one host; the limit of two
+    # puts exactly two on each of two hosts.
+    plan = make(engine_api, "s1", *servers("web", 4),
+                _limited("pool", "diversity", "host", [f"web{i}" for i in range(1, 5)], 2))
+    hosts = list(hosts_of(plan).values())
+    assert sorted(hosts.count(host) for host in set(hosts)) == [2, 2]
+
+
+@pytest.mark.parametrize("kind, limit", [("diversity", 0), ("affinity", 2)])
+def test_a_meaningless_max_per_domain_is_400_naming_it(engine_api, kind, limit):
+    body = plan_body("s1", *servers("web", 2), _limited("pool", kind, "host", ["web1", "web2"],
+                                                        limit))
+    assert_error(call(engine_api, "POST", "/v1/plans", body), 400, "max_per_domain")
+    assert call(engine_api, "GET", "/v1/plans", status=200).json == {"plans": []}

@@ -27,6 +27,9 @@ PATTERNS = {
     "affinity(rack)": ("affinity", "rack", 2, 6),
     "affinity(host)": ("affinity", "host", 2, 2),
     "exclusivity(host)": ("exclusivity", "host", 1, 2),
+    # Diversity with a per-domain limit (max_per_domain, the last field).
+    "diversity(host)<=2": ("diversity", "host", 3, 6, 2),
+    "diversity(rack)<=3": ("diversity", "rack", 4, 6, 3),
 }
 
 #: Rule mixes: pattern -> weight. ``None`` leaves a server in no group;
@@ -36,6 +39,8 @@ RULE_MIXES = {
     "mixed": {None: 3, "diversity(host)": 3, "diversity(rack)": 2, "affinity(rack)": 2,
               "affinity(host)": 1, "exclusivity(host)": 1, "nested": 1},
     "host-rack": {None: 1, "diversity(host)": 3, "diversity(rack)": 2, "affinity(rack)": 2},
+    "limits": {None: 2, "diversity(host)<=2": 3, "diversity(rack)<=3": 2, "diversity(host)": 1,
+               "affinity(rack)": 1},
 }
 
 # Sizes of the nested case: the inner diversity(host) group, then the other
@@ -102,12 +107,14 @@ class _StackBuilder:
     def volume(self):
         return self._add("volume", "OS::Cinder::Volume", {"size": self.rng.randint(*VOLUME_GB)})
 
-    def group(self, kind, level, members):
+    def group(self, kind, level, members, limit=None):
         prefix = f"{kind}-{level}"
         number = self.counts.get(prefix, 0) + 1
-        return self._add(prefix, "OS::Valet::GroupAssignment",
-                         {"group_type": kind, "group_name": f"{prefix}-{number:03d}",
-                          "level": level, "resources": list(members)})
+        properties = {"group_type": kind, "group_name": f"{prefix}-{number:03d}",
+                      "level": level, "resources": list(members)}
+        if limit is not None:
+            properties["max_per_domain"] = limit
+        return self._add(prefix, "OS::Valet::GroupAssignment", properties)
 
     def pipe(self, server_names, volume_names):
         first = self.rng.choice(server_names)
@@ -134,12 +141,12 @@ class _StackBuilder:
             else:
                 self.flat(names, *PATTERNS[pattern])
 
-    def flat(self, names, kind, level, fewest, most):
+    def flat(self, names, kind, level, fewest, most, limit=None):
         size = min(self.rng.randint(fewest, most), len(names))
         if size < fewest:
             names.pop()  # too few servers left for this pattern: leave one ungrouped
             return
-        self.group(kind, level, _take(names, size))
+        self.group(kind, level, _take(names, size), limit)
 
     def nested(self, names):
         inner = self.rng.randint(*_NESTED_INNER)

@@ -10,13 +10,14 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from ostro.errors import Duplicate, InUse, InvalidInput, NotFound
 from ostro.model.topology import NamedGroup
 from ostro.replica import records
-from ostro.state import migrate, models
+from ostro.state import database, migrate, models
 from ostro.state.store import Conflict, Store
 from tests.unit import store_writers
 from tests.unit.engine_fixtures import (
@@ -82,8 +83,8 @@ class StoreCases:
 
     def test_upgrade_creates_the_schema_once(self, empty_url):
         assert migrate.current(empty_url) is None
-        assert migrate.upgrade(empty_url) == migrate.head() == "0004"
-        assert migrate.upgrade(empty_url) == "0004"
+        assert migrate.upgrade(empty_url) == migrate.head() == "0005"
+        assert migrate.upgrade(empty_url) == "0005"
         store = Store(empty_url)
         try:
             assert store.load() == (EMPTY, 0)
@@ -203,6 +204,36 @@ class StoreCases:
         store.set_group_members(created.id, [])
         store.delete_group(created.id)
         assert store.list_groups() == []
+
+    def test_group_keeps_its_max_per_domain(self, store):
+        limited = store.create_group("pool", "diversity", "host", max_per_domain=3)
+        plain = store.create_group("web", "diversity", "rack")
+        assert store.get_group(limited.id).max_per_domain == 3
+        assert store.get_group(plain.id).max_per_domain == 1
+
+    @pytest.mark.parametrize("kind, limit", [("diversity", 0), ("affinity", 2),
+                                             ("diversity", "2")])
+    def test_meaningless_max_per_domain_is_refused(self, store, kind, limit):
+        with pytest.raises(InvalidInput) as refused:
+            store.create_group("pool", kind, "host", max_per_domain=limit)
+        assert "max_per_domain" in refused.value.message
+        assert store.list_groups() == []
+
+    def test_upgrade_to_0005_gives_old_groups_the_classic_limit(self, empty_url):
+        migrate.upgrade(empty_url, "0004")
+        engine = database.create_engine(empty_url)
+        with database.writing(engine) as connection:
+            connection.execute(sqlalchemy.text(
+                "INSERT INTO groups (id, name, type, level, description, members, created_at, "
+                "updated_at) VALUES ('g-1', 'old', 'diversity', 'host', '', '[]', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        engine.dispose()
+        migrate.upgrade(empty_url)
+        store = Store(empty_url)
+        try:
+            assert store.get_group("old").max_per_domain == 1
+        finally:
+            store.close()
 
     def test_duplicate_group_name_is_refused(self, store):
         store.create_group("web", "affinity", "host")

@@ -51,8 +51,8 @@ def plans(draw):
     servers = draw(st.integers(1, 10))
     volumes = draw(st.integers(0, 3)) if datacenter.backends else 0
     pipes = draw(st.integers(0, 4)) if servers >= 2 else 0
-    resources = stacks.random_stack(servers, draw(st.integers(0, 10_000)),
-                                    rules=draw(st.sampled_from(["mixed", "host-rack", "none"])),
+    mix = draw(st.sampled_from(["mixed", "host-rack", "limits", "none"]))
+    resources = stacks.random_stack(servers, draw(st.integers(0, 10_000)), rules=mix,
                                     pipes=pipes, volumes=volumes,
                                     flavors=draw(st.sampled_from(
                                         [None, ["m1.large", "m1.xlarge"], ["ssd.large"]])))

@@ -385,3 +385,84 @@ def test_in_stack_exclusivity_of_an_earlier_plan_keeps_later_servers_out():
                          stack_id="A")
     later = subject.plan(stack(*servers("s", 3)), stack_id="B")
     assert locations(first)["member"] not in locations(later).values()
+
+
+# --- diversity's max_per_domain ------------------------------------------------------
+
+def _limited(name, level, members, limit):
+    orch, entry = group(name, "diversity", level, members)
+    entry["properties"]["max_per_domain"] = limit
+    return orch, entry
+
+
+@pytest.mark.parametrize("exact", [True, False])
+@pytest.mark.parametrize(("level", "limit"), [("host", 2), ("host", 3), ("rack", 2),
+                                              ("cluster", 3)])
+def test_max_per_domain_caps_units_per_domain(level, limit, exact):
+    # Packing puts all six small servers on one host; the limit spreads
+    # them, at most ``limit`` per domain, and packing still fills each domain.
+    names = [f"s{i}" for i in range(1, 7)]
+    settings = {} if exact else {"exact_max_resources": 0}
+    subject = engine(datacenter(), **settings)
+    plan = subject.plan(stack(*servers("s", 6), _limited("g", level, names, limit)))
+    where = locations(plan)
+    per_domain = {}
+    for name in names:
+        key = domain(datacenter(), where[name], level)
+        per_domain[key] = per_domain.get(key, 0) + 1
+    assert max(per_domain.values()) == limit, per_domain
+    assert len(per_domain) == -(-6 // limit)
+    assert_no_violations(subject)
+
+
+def test_max_per_domain_counts_units_already_placed():
+    # Named group, two plans: the second may add only one server to the
+    # host the first one filled to its limit minus one.
+    dc = datacenter()
+    named = NamedGroup(name="pool", kind="diversity", level="host", max_per_domain=2)
+    subject = Engine(dc, EngineSettings(), named_groups=[named])
+    first = subject.plan(stack(server("a1", groups=["pool"])))
+    second = subject.plan(stack(server("b1", groups=["pool"]), server("b2", groups=["pool"])))
+    where = {**locations(first), **locations(second)}
+    hosts = [where[name] for name in ("a1", "b1", "b2")]
+    assert max(hosts.count(h) for h in hosts) == 2
+    assert len(set(hosts)) == 2
+    assert_no_violations(subject)
+
+
+@pytest.mark.parametrize(("kind", "level", "limit", "reason"), [
+    ("diversity", "host", 0, "whole number >= 1"),
+    ("diversity", "rack", -2, "whole number >= 1"),
+    ("diversity", "host", "two", "whole number >= 1"),
+    ("diversity", "host", 1.5, "whole number >= 1"),
+    ("affinity", "host", 2, "only to diversity"),
+    ("exclusivity", "rack", 1, "only to diversity"),
+])
+def test_max_per_domain_refused_when_meaningless(kind, level, limit, reason):
+    orch, entry = group("g", kind, level, ["s1", "s2"])
+    entry["properties"]["max_per_domain"] = limit
+    with pytest.raises(TopologyError) as caught:
+        engine(datacenter()).plan(stack(*servers("s", 2), (orch, entry)))
+    assert "max_per_domain" in caught.value.message
+    assert reason in caught.value.message
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_max_per_domain_counts_a_nested_group_once(exact):
+    # Units: the pair (an affinity(host) group of two) and s1..s3.  With two
+    # units a host, packing needs two hosts, the pair's two servers beside
+    # at most one other unit.
+    settings = {} if exact else {"exact_max_resources": 0}
+    subject = engine(datacenter(), **settings)
+    plan = subject.plan(stack(*servers("p", 2), *servers("s", 3),
+                              group("pair", "affinity", "host", ["p1", "p2"]),
+                              _limited("g", "host", ["pair", "s1", "s2", "s3"], 2)))
+    where = locations(plan)
+    units = {}
+    for unit, names in {"pair": ["p1", "p2"], "s1": ["s1"], "s2": ["s2"],
+                        "s3": ["s3"]}.items():
+        for name in names:
+            units.setdefault(where[name], set()).add(unit)
+    assert len(units) == 2
+    assert all(len(held) == 2 for held in units.values()), units
+    assert_no_violations(subject)

@@ -483,6 +483,31 @@ def test_diversity_reports_every_extra_unit_in_a_domain():
     assert [v.resource for v in violations] == ["b", "c"]
 
 
+@pytest.mark.parametrize("hosts, limit, extra", [
+    (("h01", "h01", "h02"), 2, []),        # two on h01: at the limit
+    (("h01", "h01", "h01"), 2, ["c"]),     # the third on h01 is one too many
+    (("h01", "h01", "h01"), 3, []),
+])
+def test_diversity_allows_max_per_domain_units(hosts, limit, extra):
+    placements = [place(r, h) for r, h in zip((A, B, C), hosts, strict=True)]
+    rule = group("diversity", "host", A, B, C)
+    rule.max_per_domain = limit
+    violations = checker.check(datacenter(), placements, groups=[rule])
+    assert [v.resource for v in violations] == extra
+    for violation in violations:
+        assert violation.message.endswith(
+            "c joins a, b in host h01: more than max_per_domain 2 members")
+
+
+def test_diversity_limit_counts_a_nested_unit_once():
+    # a and b are one unit: with c that is two units on h01, within a limit of 2.
+    units = {A.orch_id: "pair", B.orch_id: "pair", C.orch_id: C.orch_id}
+    placements = [place(A, "h01"), place(B, "h01"), place(C, "h01")]
+    rule = group("diversity", "host", units=units)
+    rule.max_per_domain = 2
+    assert checker.check(datacenter(), placements, groups=[rule]) == []
+
+
 @pytest.mark.parametrize("level, outsider, location, clash", [
     ("rack", server("x"), "h03", None),
     ("rack", server("x"), "h02", "r01"),

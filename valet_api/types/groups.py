@@ -1,5 +1,6 @@
 """The named group's schema (DESIGN §4): ``{id, name, type, level,
-description, members}``."""
+description, members}``, plus ``max_per_domain`` (diversity's limit, beyond
+the original API; 1 when left out)."""
 
 from wsme import types as wtypes
 
@@ -25,12 +26,14 @@ class Group(wtypes.Base):
     level = Level
     description = wtypes.text
     members = [wtypes.text]
+    max_per_domain = int
 
     @classmethod
     def from_model(cls, group):
         """From an :class:`ostro.model.topology.NamedGroup`."""
         return cls(id=group.id, name=group.name, type=group.kind, level=group.level,
-                   description=group.description, members=list(group.members))
+                   description=group.description, members=list(group.members),
+                   max_per_domain=group.max_per_domain)
 
 
 class NewGroup(wtypes.Base):
@@ -41,6 +44,8 @@ class NewGroup(wtypes.Base):
     level = wtypes.wsattr(Level, mandatory=True)
     description = wtypes.text
     members = [ProjectId]
+    #: The store says why a value is refused (diversity only, >= 1).
+    max_per_domain = int
 
 
 class GroupChange(wtypes.Base):
@@ -51,11 +56,12 @@ class GroupChange(wtypes.Base):
     name = Name
     type = Kind
     level = Level
+    max_per_domain = int
 
     def immutable_changes(self, group):
         """The fields this change would alter but may not."""
         current = Group.from_model(group)
-        return [field for field in ("name", "type", "level")
+        return [field for field in ("name", "type", "level", "max_per_domain")
                 if getattr(self, field) not in (wtypes.Unset, getattr(current, field))]
 
 

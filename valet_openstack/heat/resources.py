@@ -43,6 +43,15 @@ def _members(description, length=None):
                              schema=properties.Schema(properties.Schema.STRING))
 
 
+def _max_per_domain(update_allowed):
+    """Diversity's limit; no default, so Valet applies its own (1) and an
+    old template sends nothing new."""
+    return properties.Schema(properties.Schema.INTEGER,
+                             "Diversity only: members allowed per domain of the level "
+                             "(default 1).", update_allowed=update_allowed,
+                             constraints=[constraints.Range(min=1)])
+
+
 def _in_stack_group(kind, label, level, members, members_help):
     """The schema of an in-stack group: its rule in ``kind``, a label for
     Valet's messages in ``label`` (the two spellings differ only in these
@@ -54,6 +63,7 @@ def _in_stack_group(kind, label, level, members, members_help):
                                  update_allowed=True),
         level: _choice("host, rack or cluster.", LEVELS, update_allowed=True),
         members: _members(members_help),
+        "max_per_domain": _max_per_domain(update_allowed=True),
     }
 
 
@@ -62,8 +72,8 @@ class ValetGroup(resource.Resource):
     (its name or id) in this stack or any other."""
 
     support_status = SUPPORT
-    PROPERTIES = NAME, TYPE, LEVEL, DESCRIPTION, MEMBERS = (
-        "name", "type", "level", "description", "members")
+    PROPERTIES = NAME, TYPE, LEVEL, DESCRIPTION, MEMBERS, MAX_PER_DOMAIN = (
+        "name", "type", "level", "description", "members", "max_per_domain")
     properties_schema = {
         NAME: properties.Schema(properties.Schema.STRING,
                                 "Unique name ([A-Za-z0-9-._~]+); default: the physical name."),
@@ -75,6 +85,7 @@ class ValetGroup(resource.Resource):
                                    "Projects whose servers may join; empty: any project.",
                                    default=[], update_allowed=True,
                                    schema=properties.Schema(properties.Schema.STRING)),
+        MAX_PER_DOMAIN: _max_per_domain(update_allowed=False),
     }
     ATTRIBUTES = GROUP_NAME, = ("name",)
     attributes_schema = {GROUP_NAME: attributes.Schema("The group's name in Valet.",
@@ -86,7 +97,8 @@ class ValetGroup(resource.Resource):
     def handle_create(self):
         group = hook.client(self.context).create_group(
             self._group_name(), self.properties[self.TYPE], self.properties[self.LEVEL],
-            self.properties[self.DESCRIPTION], self.properties[self.MEMBERS])
+            self.properties[self.DESCRIPTION], self.properties[self.MEMBERS],
+            max_per_domain=self.properties[self.MAX_PER_DOMAIN])
         self.resource_id_set(group["id"])
 
     def handle_update(self, json_snippet, tmpl_diff, prop_diff):

@@ -43,7 +43,8 @@ class Groups(base.Resource):
         new = types.parse(group_types.NewGroup, base.json_body())
         group = pecan.request.store.create_group(
             new.name, new.type, new.level, description=given(new.description, ""),
-            members=given(new.members, []))
+            members=given(new.members, []),
+            max_per_domain=given(new.max_per_domain, None))
         base.created()
         return show(group)
 

@@ -131,6 +131,18 @@ class TestAdHoc(ValetNovaTestCase):
         self.assertIn(f"nova-server-group-{group['id']}", log)
         self.assertRegex(log, rf"refused .*{refused[0]['id']}.*: NoPlacement")
 
+    def test_max_server_per_host_is_the_valet_groups_per_host_limit(self):
+        group = self.api.post_server_groups({"name": "pairs", "policy": "anti-affinity",
+                                             "rules": {"max_server_per_host": 2}})
+        servers = [self.settled(self.boot({"group": group["id"]})) for _ in range(3)]
+        hosts = [server["OS-EXT-SRV-ATTR:host"] for server in servers]
+        self.assertEqual(["ACTIVE"] * 3, [server["status"] for server in servers])
+        # Valet packs up to the limit (plain anti-affinity would take three
+        # hosts; no rule at all, one).
+        self.assertEqual([1, 2], sorted(hosts.count(host) for host in set(hosts)), hosts)
+        shown = base.VALET.expect(200, "GET", f"/v1/groups/nova-server-group-{group['id']}")
+        self.assertEqual(2, shown["group"]["max_per_domain"])
+
     def settled(self, server):
         """``server`` once it is ACTIVE or ERROR."""
         for _ in range(200):

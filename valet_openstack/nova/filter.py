@@ -170,16 +170,22 @@ class ValetFilter(filters.BaseHostFilter):
 def server_group(spec_obj):
     """The Valet group (``create_group`` arguments) standing for the Nova
     server group the instance is booted into, if its policy is a hard one:
-    a host-level group open only to the instance's project."""
+    a host-level group open only to the instance's project, at most
+    ``max_server_per_host`` members a host for anti-affinity."""
     group = spec_obj.instance_group if spec_obj.obj_attr_is_set("instance_group") else None
     kind = SERVER_GROUP_KINDS.get(getattr(group, "policy", None)) if group else None
     uuid = (group.uuid if group.obj_attr_is_set("uuid") else None) if kind else None
     uuid = uuid or (spec_obj.get_scheduler_hint("group") if kind else None)
     if not uuid:
         return None
-    return {"name": f"nova-server-group-{uuid}", "kind": kind, "level": "host",
-            "description": f"Nova server group {uuid} ({group.policy})",
-            "members": [spec_obj.project_id]}
+    standing = {"name": f"nova-server-group-{uuid}", "kind": kind, "level": "host",
+                "description": f"Nova server group {uuid} ({group.policy})",
+                "members": [spec_obj.project_id]}
+    # NOTE: anti-affinity's max_server_per_host is diversity's max_per_domain.
+    limit = (group.rules or {}).get("max_server_per_host") if kind == "diversity" else None
+    if limit:
+        standing["max_per_domain"] = int(limit)
+    return standing
 
 
 def boot_hints(spec_obj):

@@ -23,7 +23,8 @@ def test_a_group_from_create_to_delete(cli):
     created = cli.json("group", "create", "web", "diversity", "--level", "rack",
                        "--desc", "web apart", front="openstack")
     assert created == {"id": created["id"], "name": "web", "type": "diversity",
-                       "level": "rack", "description": "web apart", "members": []}
+                       "level": "rack", "description": "web apart", "max_per_domain": 1,
+                       "members": []}
     assert group_of(cli, "web") == created
     listed = cli.json("group", "list")
     assert [group for group in listed if group["name"] == "web"] == [created]
@@ -36,11 +37,21 @@ def test_a_group_from_create_to_delete(cli):
     assert group_of(cli, "web") is None
 
 
+def test_a_diversity_group_takes_max_per_domain(cli):
+    created = cli.json("group", "create", "pool", "diversity", "--max-per-domain", "3")
+    assert created["max_per_domain"] == 3
+    assert group_of(cli, "pool")["max_per_domain"] == 3
+    refused = cli.run("group", "create", "tight", "affinity", "--max-per-domain", "2")
+    assert refused.returncode != 0 and "max_per_domain" in refused.stderr
+    assert group_of(cli, "tight") is None
+
+
 def test_the_table_shows_the_group(cli):
     new_group(cli, "db-ex", "exclusivity", "cluster")
     table = cli.run("group", "show", "db-ex").stdout
-    assert "| type        | exclusivity" in table
-    assert "| level       | cluster" in table
+    assert "| type           | exclusivity" in table
+    assert "| level          | cluster" in table
+    assert "| max_per_domain | 1" in table
 
 
 def test_members_are_added_listed_and_removed(cli):

@@ -8,7 +8,8 @@ from osc_lib.cli import format_columns
 
 from valet_openstack.cli import common
 
-FIELDS = ("id", "name", "type", "level", "description", "members")
+# NOTE: members stays last: a list leaves it out for callers who may not see it.
+FIELDS = ("id", "name", "type", "level", "description", "max_per_domain", "members")
 FORMATTERS = {"members": format_columns.ListColumn}
 KINDS = ("affinity", "diversity", "exclusivity")
 LEVELS = ("host", "rack", "cluster")
@@ -38,11 +39,15 @@ class CreateGroup(common.ValetCommand, show.ShowOne):
         parser.add_argument("--member", dest="members", metavar="<project-id>",
                             action="append", default=[],
                             help="A project whose servers may join (repeat; none: any)")
+        parser.add_argument("--max-per-domain", type=int, metavar="<n>",
+                            help="diversity: members allowed per domain of the level "
+                                 "(default 1)")
         return parser
 
     def take_action(self, parsed_args):
         group = self.valet.create_group(parsed_args.name, parsed_args.type, parsed_args.level,
-                                        parsed_args.description, parsed_args.members)
+                                        parsed_args.description, parsed_args.members,
+                                        max_per_domain=parsed_args.max_per_domain)
         return common.show(group, FIELDS, FORMATTERS)
 
 

@@ -95,7 +95,9 @@ class GroupCases:
         assert shown["max_per_domain"] == 3
 
     @pytest.mark.parametrize("kind, limit", [("diversity", 0), ("diversity", -1),
-                                             ("affinity", 2), ("exclusivity", 1)])
+                                             ("affinity", 2), ("exclusivity", 1),
+                                             ("diversity", {"n": 2}), ("diversity", [2]),
+                                             ("diversity", "2"), ("diversity", True)])
     def test_a_meaningless_max_per_domain_is_400_naming_it(self, api, kind, limit):
         assert_error(call(api, "POST", "/v1/groups", {"name": "pool", "type": kind,
                                                       "level": "host", "max_per_domain": limit}),

@@ -18,6 +18,10 @@ def parse(datatype, body):
                 and (not isinstance(value, list) or None in value):
             raise errors.BadRequest(f"field {attribute.name} must be a list of values "
                                     "(no nulls)")
+        # NOTE: WSME would call int() on an object or a list (a TypeError).
+        if attribute.datatype is int and value is not None and \
+                (isinstance(value, bool) or not isinstance(value, int)):
+            raise errors.BadRequest(f"field {attribute.name} must be an integer")
     unknown = sorted(set(body) - {attribute.name for attribute in
                                   wtypes.list_attributes(datatype)})
     if unknown:

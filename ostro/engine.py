@@ -106,7 +106,7 @@ class Engine:
             if dry_run:
                 stack, rules, _, solution = self._solve(plan, resources, allowed=allowed)
                 plan.placements = self._placements(plan, stack, rules, solution)
-                plan.method = solution.method
+                plan.method, plan.trial_state = solution.method, solution.state
             else:
                 self._place(plan, resources, allowed=allowed)
             return plan

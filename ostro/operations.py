@@ -53,10 +53,11 @@ class Operations:
     def list_plans(self, project_id=None):
         """Every plan, or only ``project_id``'s."""
         return self.replica.read(lambda engine: [
-            views.plan(plan) for plan in engine.plans_of(project_id)])
+            views.plan(plan, engine) for plan in engine.plans_of(project_id)])
 
     def get_plan(self, plan_id, *, project_id=None):
-        return self.replica.read(lambda engine: views.plan(_plan(engine, plan_id, project_id)))
+        return self.replica.read(
+            lambda engine: views.plan(_plan(engine, plan_id, project_id), engine))
 
     def create_plan(self, resources, stack_id, name=None, locations=None, project_id=None,
                     dry_run=False):
@@ -71,7 +72,8 @@ class Operations:
             known = stack_id is not None and engine.find_plan(stack_id) is not None
             plan = engine.plan(resources, stack_id=stack_id, name=name, locations=locations,
                                project_id=project_id)
-            return views.plan(plan), _plan_line("plan exists" if known else "plan created", plan)
+            line = _plan_line("plan exists" if known else "plan created", plan)
+            return views.plan(plan, engine), line
 
         def write():
             self._validate(resources, project_id, stack_id)
@@ -83,7 +85,7 @@ class Operations:
             known = stack_id is not None and engine.find_plan(stack_id) is not None
             plan = engine.plan(resources, stack_id=stack_id, name=name, locations=locations,
                                project_id=project_id, dry_run=True)
-            return views.trial_plan(plan, engine.datacenter, stored=known)
+            return views.trial_plan(plan, engine, stored=known)
 
         self._validate(resources, project_id, stack_id)
         try:
@@ -97,7 +99,7 @@ class Operations:
         def update(engine):
             plan = _plan(engine, plan_id, project_id)
             engine.update(plan.id, resources)
-            return views.plan(plan), _plan_line("plan updated", plan)
+            return views.plan(plan, engine), _plan_line("plan updated", plan)
 
         return self._write_plan("update", plan_id, project_id, update, resources=resources)
 
@@ -109,7 +111,7 @@ class Operations:
             before = engine.find_placement(resource)
             origin = before.location if before else None
             moved = engine.migrate(plan.id, resource, excluded_hosts)
-            return views.plan(plan), _plan_line(
+            return views.plan(plan, engine), _plan_line(
                 "plan migrated", plan, f"; {moved.orch_id} moved from {origin} to {moved.location}")
         return self._write_plan("migrate", plan_id, project_id, migrate)
 

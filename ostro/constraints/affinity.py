@@ -85,7 +85,19 @@ class Affinity(GroupRule):
         """All members placed by the model pick the same single domain."""
         members = [orch for orch in self.members if orch in exact.items]
         counter = exact.state.counter(self.key)
-        if len(members) < 2 or (counter is not None and counter.members):
+        anchored = counter is not None and counter.members
+        if self.soft and anchored:
+            # NOTE: a soft rule's candidates are not pinned to the anchor
+            # (exact.candidate_sets): each member stays there while kept.
+            domains = self.anchored(exact.state)
+            for orch in members:
+                inside = [v for d in domains for v in exact.presence(orch, self.level).get(d, [])]
+                if inside:
+                    exact.enforce(self, exact.model.add(total(inside) == 1))
+                else:
+                    exact.model.add(exact.keep(self) == 0)   # it cannot stay
+            return
+        if len(members) < 2 or anchored:
             return   # one member, or the domain is already pinned in every candidate set
         presence = {orch: exact.presence(orch, self.level) for orch in members}
         domains = set().union(*(p.keys() for p in presence.values()))
@@ -94,7 +106,7 @@ class Affinity(GroupRule):
         exact.model.add_exactly_one(chosen.values())
         for orch in members:
             for domain, var in chosen.items():
-                exact.model.add(total(presence[orch].get(domain, [])) == var)
+                exact.enforce(self, exact.model.add(total(presence[orch].get(domain, [])) == var))
 
 
 class AffinityRoom(Rule):

@@ -17,6 +17,8 @@ PLURAL = {"host": "hosts", "rack": "racks", "cluster": "clusters"}
 class Rule:
     #: Short name used in refusals, e.g. "capacity" or "diversity(rack)".
     label = "rule"
+    #: A soft rule narrows an item's candidates only when something is left.
+    soft = False
     #: Name of the group the rule enforces, if any.
     group = None
     #: Level whose domains a refusal counts (None: count locations).
@@ -57,6 +59,7 @@ class GroupRule(Rule):
         self.count_level = group.level
         self.label = f"{self.kind}({self.level})"
         self.members = set(group.units)
+        self.soft = group.soft
 
     def applies(self, item):
         return item.orch_id in self.members

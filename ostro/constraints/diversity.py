@@ -41,9 +41,11 @@ class Diversity(GroupRule):
         for orch in self.members:
             if orch in exact.items:
                 units.setdefault(self.rule.units[orch], []).append(orch)
-        if len(units) < 2:
+        if not units or (len(units) < 2 and not self.soft):
             return
-        if self.limit > 1:
+        if self.limit > 1 or self.soft:
+            # NOTE: a soft rule's candidates were not narrowed by the members
+            # already placed (exact.candidate_sets), so it counts them here.
             self._constrain_limit(exact, units)
             return
         per_domain = {}
@@ -72,7 +74,7 @@ class Diversity(GroupRule):
         for domain, terms in per_domain.items():
             room = self.limit - before.get(domain, 0)
             if len(terms) > room:
-                exact.model.add(total(terms) <= room)
+                exact.enforce(self, exact.model.add(total(terms) <= room))
 
     def _unit_presence(self, exact, unit, leaves):
         """domain -> expression that is 1 when the unit has a member there."""

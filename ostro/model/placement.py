@@ -10,6 +10,7 @@ import typing
 
 from ostro.model.topology import (
     DEFAULT_MAX_PER_DOMAIN,
+    Enforcement,
     GroupKind,
     is_named_group_key,
     plan_group_key,
@@ -37,6 +38,7 @@ class GroupRef(typing.NamedTuple):
     kind: GroupKind
     level: str
     max_per_domain: int = DEFAULT_MAX_PER_DOMAIN
+    enforcement: Enforcement = Enforcement.HARD
 
 
 @dataclasses.dataclass(slots=True)
@@ -77,15 +79,21 @@ class GroupMembers:
     units: dict = dataclasses.field(default_factory=dict)
     #: diversity: units allowed in one domain (1: the classic rule).
     max_per_domain: int = DEFAULT_MAX_PER_DOMAIN
+    enforcement: Enforcement = Enforcement.HARD
 
     @classmethod
     def of(cls, ref):
         """The group a :class:`GroupRef` names, with no members yet."""
-        return cls(ref.key, ref.name, ref.kind, ref.level, max_per_domain=ref.max_per_domain)
+        return cls(ref.key, ref.name, ref.kind, ref.level, max_per_domain=ref.max_per_domain,
+                   enforcement=ref.enforcement)
 
     @property
     def label(self):
         return f"{self.kind}({self.level})"
+
+    @property
+    def soft(self):
+        return self.enforcement == Enforcement.SOFT
 
     @property
     def members(self):
@@ -102,7 +110,8 @@ def group_rules(stack, existing=()):
         for leaf, unit in stack.units(key).items():
             units[leaf] = unit
         rules[key] = GroupMembers(key, group.name, group.kind, group.level, units,
-                                  max_per_domain=group.max_per_domain)
+                                  max_per_domain=group.max_per_domain,
+                                  enforcement=group.enforcement)
     for placement in existing:
         for ref in placement.groups:
             rule = rules.setdefault(ref.key, GroupMembers.of(ref))
@@ -123,5 +132,6 @@ def scoped_rules(plan_id, rules):
 
 def memberships(rules, orch_id):
     """The :class:`GroupRef` of every group of ``rules`` that holds ``orch_id``."""
-    return tuple(GroupRef(rule.key, rule.name, rule.kind, rule.level, rule.max_per_domain)
+    return tuple(GroupRef(rule.key, rule.name, rule.kind, rule.level, rule.max_per_domain,
+                          rule.enforcement)
                  for rule in rules.values() if orch_id in rule.units)

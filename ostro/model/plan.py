@@ -14,6 +14,8 @@ class Plan:
     project_id: str | None = None
     placements: dict = dataclasses.field(default_factory=dict)   # orch id -> Placement
     method: str = ""
+    #: a dry run's search state, its placements assumed (never stored).
+    trial_state: object = dataclasses.field(default=None, repr=False, compare=False)
 
     def to_dict(self):
         """The API's plan shape (DESIGN §4), and beyond the original: the

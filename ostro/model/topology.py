@@ -41,6 +41,32 @@ def max_per_domain(kind, value):
     return value
 
 
+class Enforcement(enum.StrEnum):
+    """How strictly a group's rule holds (its value is the spelling of
+    templates, the API and the database)."""
+
+    HARD = "hard"    # a plan that cannot keep it is refused
+    SOFT = "soft"    # kept when possible; a plan that cannot says so
+
+
+#: Group kinds a soft rule may be given to (Nova's soft-(anti-)affinity;
+#: a "soft" exclusivity would promise a domain to no one).
+SOFT_KINDS = (GroupKind.AFFINITY, GroupKind.DIVERSITY)
+
+
+def enforcement(kind, value):
+    """The :class:`Enforcement` a group of ``kind`` asks for (``value`` as
+    written, None when absent: hard); ValueError with the reason otherwise."""
+    if value is None:
+        return Enforcement.HARD
+    if value not in tuple(Enforcement):
+        raise ValueError(f"enforcement must be one of {', '.join(Enforcement)}, got {value!r}")
+    if value == Enforcement.SOFT and GroupKind(kind) not in SOFT_KINDS:
+        raise ValueError(f"enforcement soft applies only to "
+                         f"{' and '.join(SOFT_KINDS)} groups, not {kind}")
+    return Enforcement(value)
+
+
 @dataclasses.dataclass(slots=True)
 class Server:
     orch_id: str
@@ -99,9 +125,11 @@ class Group:
     named: bool = False
     #: diversity: units allowed in one domain of the level.
     max_per_domain: int = DEFAULT_MAX_PER_DOMAIN
+    enforcement: Enforcement = Enforcement.HARD
 
     def __post_init__(self):
         self.kind = GroupKind(self.kind)
+        self.enforcement = Enforcement(self.enforcement)
 
     @property
     def label(self):
@@ -172,9 +200,11 @@ class NamedGroup:
     description: str = ""
     members: tuple = ()
     max_per_domain: int = DEFAULT_MAX_PER_DOMAIN
+    enforcement: Enforcement = Enforcement.HARD
 
     def __post_init__(self):
         self.kind = GroupKind(self.kind)
+        self.enforcement = Enforcement(self.enforcement)
 
     @property
     def key(self):

@@ -77,7 +77,8 @@ def _join_named_groups(stack, joins, named_groups, project_id):
             if group is None:
                 group = Group(key=named.key, name=named.name, kind=named.kind,
                               level=named.level, named=True,
-                              max_per_domain=named.max_per_domain)
+                              max_per_domain=named.max_per_domain,
+                              enforcement=named.enforcement)
                 stack.groups[named.key] = group
             if orch_id not in group.members:
                 group.members = group.members + (orch_id,)

@@ -8,7 +8,16 @@ import math
 
 from ostro.errors import TopologyError
 from ostro.model.datacenter import LEVELS
-from ostro.model.topology import GROUP_KINDS, Group, Pipe, Server, Stack, Volume, max_per_domain
+from ostro.model.topology import (
+    GROUP_KINDS,
+    Group,
+    Pipe,
+    Server,
+    Stack,
+    Volume,
+    enforcement,
+    max_per_domain,
+)
 from ostro.parse import groups as group_rules
 from ostro.parse import values
 
@@ -145,9 +154,11 @@ def _group(orch_id, name, properties, kind_key, name_key):
     label = properties.get(name_key) or name
     try:
         limit = max_per_domain(kind, properties.get("max_per_domain"))
+        strictness = enforcement(kind, properties.get("enforcement"))
     except ValueError as exc:
         raise TopologyError(f"group {name}: {exc}", groups=[name]) from exc
-    return Group(key=orch_id, name=str(label), kind=kind, level=level, max_per_domain=limit)
+    return Group(key=orch_id, name=str(label), kind=kind, level=level, max_per_domain=limit,
+                 enforcement=strictness)
 
 
 def _member_list(properties, name):

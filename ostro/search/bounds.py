@@ -40,7 +40,8 @@ def _part_bound(problem, part, free):
         return 0
     bound = 1
     for rule in problem.group_rules:
-        if rule.kind == GroupKind.DIVERSITY:
+        # NOTE: a soft diversity may break, so it bounds nothing.
+        if rule.kind == GroupKind.DIVERSITY and not rule.soft:
             units = {rule.rule.units[orch] for orch in rule.members if orch in part}
             bound = max(bound, math.ceil(len(units) / rule.rule.max_per_domain))
     total = np.sum([problem.items[orch].demand[:3] for orch in part], axis=0)

@@ -39,6 +39,7 @@ class ExactModel:
         for variables in self.x.values():
             self.model.add_exactly_one(variables.values())
         self._presence = {}
+        self._kept = {}          # soft rule key -> bool var: 1 when the rule holds
         self._uplink = collections.defaultdict(list)
         self._pipe_cost = []
         self._model_pipes()
@@ -57,6 +58,19 @@ class ExactModel:
                 grouped[int(domains[location])].append(var)
             self._presence[key] = dict(grouped)
         return self._presence[key]
+
+    def keep(self, rule):
+        """The literal that enforces soft ``rule``'s constraints (its
+        breaking is the costliest term of the objective)."""
+        if rule.key not in self._kept:
+            self._kept[rule.key] = self.model.new_bool_var(f"keep_{rule.key}")
+        return self._kept[rule.key]
+
+    def enforce(self, rule, constraint):
+        """``constraint`` of ``rule``: always for a hard rule, while kept for a soft one."""
+        if rule.soft:
+            constraint.only_enforce_if(self.keep(rule))
+        return constraint
 
     def by_location(self):
         grouped = collections.defaultdict(list)
@@ -147,6 +161,11 @@ class ExactModel:
         for location, flag in self.used.items():
             empty = objectives.host_was_empty(self.state, location)
             terms.append(((-per_host if spread else per_host) + (empty != spread), flag))
+        # NOTE: keeping one more soft rule is worth more than every other term
+        # together (Score.key: broken soft rules first); minimising -w*keep is
+        # minimising w*broken up to a constant.
+        heaviest = sum(abs(weight) for weight, _ in terms) + 1
+        terms.extend((-heaviest, kept) for kept in self._kept.values())
         self.model.minimize(cp_model.LinearExpr.weighted_sum(
             [var for _, var in terms], [weight for weight, _ in terms]))
 
@@ -169,7 +188,7 @@ class ExactModel:
 
     def _hosts_bound(self, solver):
         """Lower bound on hosts used, when no pipe term blurs the objective."""
-        if any(var is not None for _, var in self._pipe_cost) or not self.used:
+        if any(var is not None for _, var in self._pipe_cost) or not self.used or self._kept:
             return None
         per_host = len(self.used) + 1
         if self.problem.objective == Objective.SPREAD:
@@ -187,8 +206,10 @@ class ExactResult:
 
 
 def candidate_sets(problem, state):
-    """orch id -> candidate location indices (each item alone, at ``state``)."""
-    return {orch: np.flatnonzero(problem.candidates(state, item))
+    """orch id -> candidate location indices (each item alone, at ``state``);
+    soft rules are left to the model (:meth:`ExactModel.keep`), which may
+    break them where the heuristic had to."""
+    return {orch: np.flatnonzero(problem.candidates(state, item, soft=False))
             for orch, item in problem.items.items()}
 
 

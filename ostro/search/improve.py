@@ -41,8 +41,7 @@ def improve(problem, base_state, state, deadline):
     """Return a state at least as good as ``state`` for ``problem.objective``."""
     if problem.objective != Objective.PACK:
         return state
-    items = problem.items
-    current = objective.evaluate(base_state, items, _locations(problem, state)).key(Objective.PACK)
+    current = objective.of_state(problem, base_state, state).key(Objective.PACK)
     given_up = set()
     improved = True
     while improved and time.monotonic() <= deadline:
@@ -54,13 +53,10 @@ def improve(problem, base_state, state, deadline):
                 break
             trial = state.copy()
             if _try_empty(problem, trial, host, movers):
-                score = objective.evaluate(base_state, items, _locations(problem, trial))
+                score = objective.of_state(problem, base_state, trial)
                 if score.key(Objective.PACK) < current:
                     state, current, improved = trial, score.key(Objective.PACK), True
                     break
             given_up.add(host)
     return state
 
-
-def _locations(problem, state):
-    return {orch: state.location_of[orch] for orch in problem.items}

@@ -8,6 +8,7 @@ import dataclasses
 
 from ostro.config import Objective
 from ostro.model.datacenter import LEVELS
+from ostro.search import soft
 
 
 @dataclasses.dataclass(frozen=True)
@@ -15,11 +16,15 @@ class Score:
     pipe_cost: float      # sum of bandwidth x boundaries crossed
     hosts_used: int       # hosts that receive new servers
     empty_opened: int     # of those, hosts that held nothing before
+    soft_broken: int = 0  # soft group rules left unmet (ostro.search.soft)
 
     def key(self, objective):
+        # NOTE: a broken soft rule outweighs any packing or pipe gain: what
+        # the template author asked for comes before how well it packs.
         if objective == Objective.SPREAD:
-            return (round(self.pipe_cost, 6), -self.hosts_used, -self.empty_opened)
-        return (round(self.pipe_cost, 6), self.hosts_used, self.empty_opened)
+            return (self.soft_broken, round(self.pipe_cost, 6), -self.hosts_used,
+                    -self.empty_opened)
+        return (self.soft_broken, round(self.pipe_cost, 6), self.hosts_used, self.empty_opened)
 
 
 def pipe_crossings(compiled, first, second):
@@ -39,9 +44,20 @@ def host_was_empty(base_state, location):
         not compiled.base_occupied[location]
 
 
+def of_state(problem, base_state, state):
+    """The score of ``state``, which holds every item of ``problem`` placed
+    on top of ``base_state``, soft rules counted."""
+    locations = {orch: state.location_of[orch] for orch in problem.items}
+    score = evaluate(base_state, problem.items, locations)
+    if problem.soft_rules:
+        score = dataclasses.replace(score, soft_broken=len(soft.unmet(problem, state)))
+    return score
+
+
 def evaluate(base_state, items, locations):
     """Score ``locations`` (orch id -> location index) of ``items`` placed on
-    top of ``base_state`` (which may hold the other ends of pipes)."""
+    top of ``base_state`` (which may hold the other ends of pipes); soft
+    rules are not counted (:func:`of_state` does)."""
     compiled = base_state.compiled
     cost, seen = 0.0, set()
     for orch_id, location in locations.items():

@@ -90,12 +90,13 @@ def _restart(problem, base_state, solution, deadline, pass_seconds):
 
 def _solution(problem, base_state, state, method, optimal=False):
     locations = {orch: state.location_of[orch] for orch in problem.items}
-    score = objective.evaluate(base_state, problem.items, locations)
-    return Solution(locations, state, method, score, optimal)
+    return Solution(locations, state, method, objective.of_state(problem, base_state, state),
+                    optimal)
 
 
 def _clearly_optimal(problem, base_state, solution):
-    if problem.objective != Objective.PACK or solution.score.pipe_cost > 0:
+    if problem.objective != Objective.PACK or solution.score.pipe_cost > 0 \
+            or solution.score.soft_broken:
         return False
     return solution.score.hosts_used <= bounds.hosts_lower_bound(problem, base_state)
 

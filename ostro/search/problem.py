@@ -46,7 +46,11 @@ class Problem:
         self.group_rules = [GROUP_RULES[rule.kind](rule, items)
                             for rule in group_rules.values()
                             if any(orch in items for orch in rule.units)]
-        affinities = [rule for rule in self.group_rules if rule.kind == GroupKind.AFFINITY]
+        # NOTE: room is held only for hard affinity: a soft group's members
+        # may go elsewhere, so they must not crowd others out of its domain.
+        affinities = [rule for rule in self.group_rules
+                      if rule.kind == GroupKind.AFFINITY and not rule.soft]
+        self.soft_rules = [rule for rule in self.group_rules if rule.soft]
         general = [Capacity(), *(ExclusiveGuard(level) for level in LEVELS), Bandwidth(),
                    AffinityRoom(affinities, self.pinned())]
         self.dynamic_rules = [*general[:1], *self.group_rules, *general[1:]]
@@ -117,13 +121,26 @@ class Problem:
                 mask &= rule.mask(state, item)
         return mask
 
-    def candidates(self, state, item):
-        """Mask of locations that could take ``item`` in ``state``."""
+    def candidates(self, state, item, soft=True):
+        """Mask of locations that could take ``item`` in ``state``: every
+        hard rule's, then each soft rule's (in order) where it leaves any
+        (``soft=False``: the hard rules' only)."""
         mask = self.static_mask(state, item)
+        deferred = []
         for rule in self._applicable[item.orch_id]:
+            if rule.soft and not soft:
+                continue
             narrowed = rule.mask(state, item)
-            if narrowed is not None:
+            if narrowed is None:
+                continue
+            if rule.soft:
+                deferred.append(narrowed)
+            else:
                 mask = mask & narrowed
+        for narrowed in deferred:
+            kept = mask & narrowed
+            if kept.any():
+                mask = kept
         return mask
 
     def refusal(self, state, item):
@@ -136,6 +153,8 @@ class Problem:
             if narrowed is None:
                 continue
             after = mask & narrowed
+            if rule.soft and not after.any():
+                continue
             if not after.any():
                 before, unit = rule.count(self.compiled, mask, item)
                 return NoPlacement(rule.label, item.name, before, 0, unit, group=rule.group,

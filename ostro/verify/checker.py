@@ -43,7 +43,8 @@ _VALET_KEYS = frozenset({"valet"})
 class Violation:
     """One broken rule.  ``resource`` and ``group`` are names, ``location``
     the host, backend or (for bandwidth) domain the violation is about;
-    ``pipes`` the names of the pipes a bandwidth violation is about."""
+    ``pipes`` the names of the pipes a bandwidth violation is about;
+    ``soft``: the rule is a soft group's, which a plan may leave unmet."""
 
     rule: str
     resource: str | None
@@ -51,6 +52,7 @@ class Violation:
     location: str | None
     message: str
     pipes: tuple = ()
+    soft: bool = False
 
     def __str__(self):
         return self.message
@@ -275,7 +277,7 @@ def _group(scene, group):
 
 def _group_violation(group, placement, location, detail):
     return Violation(group.kind, placement.name, group.name, location,
-                     f"{group.label} of group {group.name}: {detail}")
+                     f"{group.label} of group {group.name}: {detail}", soft=group.soft)
 
 
 def _affinity(scene, group, members):

@@ -5,27 +5,36 @@ or over RPC (:mod:`ostro.operations`); the API only forwards them.
 """
 
 from ostro.model.placement import PlacementState
+from ostro.views import soft
 
 #: Placement states in which Nova holds the capacity (``reserved: true``).
 RESERVED_STATES = (PlacementState.RESERVED, PlacementState.ACTIVE)
 
 
-def plan(plan):
-    """An :class:`ostro.model.plan.Plan` as ``{id, name, stack_id, placements}``."""
-    return plan.to_dict()
+def plan(plan, engine):
+    """An :class:`ostro.model.plan.Plan` as ``{id, name, stack_id,
+    placements}``, and ``unmet_soft_rules`` when it has soft groups."""
+    return _with_soft(plan.to_dict(), soft.unmet(engine.compiled, engine.state, plan))
 
 
-def trial_plan(plan, datacenter, stored=False):
+def _with_soft(shown, unmet):
+    if unmet is not None:
+        shown["unmet_soft_rules"] = unmet
+    return shown
+
+
+def trial_plan(plan, engine, stored=False):
     """A dry run's answer: :func:`plan` with ``dry_run`` and, for each
     placement, where that is (rack, cluster, zone) and the groups it is in,
     so a template author sees the whole layout in one answer (groups are in
     every plan's answer).  ``id`` is
     None unless the stack is planned already (``stored``): a dry run stores
     nothing to name."""
-    shown = plan.to_dict()
+    shown = _with_soft(plan.to_dict(), soft.unmet(engine.compiled,
+                                                    plan.trial_state or engine.state, plan))
     shown.update(id=plan.id if stored else None, dry_run=True)
     for orch_id, placed in plan.placements.items():
-        location = datacenter.location(placed.location)
+        location = engine.datacenter.location(placed.location)
         shown["placements"][orch_id].update(
             rack=getattr(location, "rack", None), cluster=getattr(location, "cluster", None),
             availability_zone=getattr(location, "availability_zone", None))

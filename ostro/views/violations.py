@@ -49,6 +49,8 @@ def show(engine):
         by_name[placement.name].append(placement)
     messages = collections.defaultdict(list)   # orch id -> messages
     for violation in found:
+        if violation.soft:
+            continue    # a soft rule left unmet is the plan's answer, not a fault
         for placement in _culprits(engine, violation, by_name, pipes):
             if violation.message not in messages[placement.orch_id]:
                 messages[placement.orch_id].append(violation.message)

@@ -7,7 +7,7 @@ neighbour placed in between could leave the last member nowhere to go).
 
 import numpy as np
 
-from ostro.constraints.base import GroupRule, Rule, domain_mask
+from ostro.constraints.base import GroupRule, Rule, best_domains, domain_mask
 from ostro.cpsat import total
 from ostro.model.topology import GroupKind, is_named_group_key
 
@@ -38,6 +38,15 @@ class Affinity(GroupRule):
         if unplaced:
             mask &= self._room_for(state, unplaced + [item])
         return mask
+
+    def fallback(self, state, item, mask):
+        """The domains that hold the most members already (Nova's
+        soft-affinity weigher's idea)."""
+        counter = state.counter(self.key)
+        if counter is None or not counter.members:
+            return None
+        return best_domains(state.compiled, self.level, mask,
+                            lambda d: -counter.members.get(d, 0))
 
     def _room_for(self, state, members):
         """Domains whose free capacity could hold all ``members``: a
@@ -86,16 +95,8 @@ class Affinity(GroupRule):
         members = [orch for orch in self.members if orch in exact.items]
         counter = exact.state.counter(self.key)
         anchored = counter is not None and counter.members
-        if self.soft and anchored:
-            # NOTE: a soft rule's candidates are not pinned to the anchor
-            # (exact.candidate_sets): each member stays there while kept.
-            domains = self.anchored(exact.state)
-            for orch in members:
-                inside = [v for d in domains for v in exact.presence(orch, self.level).get(d, [])]
-                if inside:
-                    exact.enforce(self, exact.model.add(total(inside) == 1))
-                else:
-                    exact.model.add(exact.keep(self) == 0)   # it cannot stay
+        if self.soft:
+            self._constrain_soft(exact, members)
             return
         if len(members) < 2 or anchored:
             return   # one member, or the domain is already pinned in every candidate set
@@ -106,7 +107,30 @@ class Affinity(GroupRule):
         exact.model.add_exactly_one(chosen.values())
         for orch in members:
             for domain, var in chosen.items():
-                exact.enforce(self, exact.model.add(total(presence[orch].get(domain, [])) == var))
+                exact.model.add(total(presence[orch].get(domain, [])) == var)
+
+    def _constrain_soft(self, exact, members):
+        """Domains the group uses beyond the first, as few as possible: each
+        domain a member of the model takes, unless the group is there already."""
+        held = set(self.anchored(exact.state))
+        if not members or (len(members) < 2 and not held):
+            return
+        spread = {}
+        for orch in members:
+            for domain, variables in exact.presence(orch, self.level).items():
+                if domain not in held:
+                    spread.setdefault(domain, []).extend(variables)
+        for domain, variables in spread.items():
+            if domain < 0:
+                # NOTE: no domain at the level: each such member stands alone.
+                exact.model.add(total(variables) <= exact.excess(
+                    f"apart_{self.key}", len(members)))
+                continue
+            used = exact.excess(f"aff_{self.key}_{domain}", 1)
+            for var in variables:
+                exact.model.add(used >= var)
+        # NOTE: the first domain opened costs the same in every answer (when
+        # none was held), so counting it changes no choice.
 
 
 class AffinityRoom(Rule):

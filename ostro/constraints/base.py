@@ -33,6 +33,11 @@ class Rule:
     def constrain(self, exact):
         """Add the rule's cross-resource constraints to the exact model."""
 
+    def fallback(self, state, item, mask):
+        """A soft rule that ``mask`` (the hard rules' candidates) cannot
+        keep: the part of ``mask`` that breaks it least (None: any)."""
+        return None
+
     def count(self, compiled, mask, item):
         """How many candidates ``mask`` leaves, in the rule's own unit."""
         if self.count_level is None:
@@ -66,6 +71,19 @@ class GroupRule(Rule):
 
     def unit_of(self, item):
         return self.rule.units[item.orch_id]
+
+
+def best_domains(compiled, level, mask, value):
+    """The part of ``mask`` in the domains of ``level`` where ``value(domain)``
+    is least (locations with no domain at the level are left out)."""
+    domains = np.unique(compiled.domain[level][mask])
+    domains = domains[domains >= 0]
+    if not domains.size:
+        return None
+    scores = [value(int(domain)) for domain in domains]
+    least = min(scores)
+    chosen = [int(d) for d, score in zip(domains, scores, strict=True) if score == least]
+    return mask & domain_mask(compiled, level, chosen)
 
 
 def domain_mask(compiled, level, domains, size=None):

@@ -5,7 +5,7 @@ Members are *units*: a nested group counts as one member, so its own leaves
 may share a domain with each other but not with other units beyond the limit.
 """
 
-from ostro.constraints.base import GroupRule, domain_mask
+from ostro.constraints.base import GroupRule, best_domains, domain_mask
 from ostro.cpsat import total
 from ostro.model.topology import GroupKind
 
@@ -34,6 +34,17 @@ class Diversity(GroupRule):
         if not blocked:
             return None
         return ~domain_mask(compiled, self.level, blocked)
+
+    def fallback(self, state, item, mask):
+        """The least crowded domains: the item's unit adds nothing where it
+        already is, elsewhere one unit more."""
+        counter = state.counter(self.key)
+        if counter is None:
+            return None
+        distinct = placed_units(counter)
+        own = counter.units.get(self.unit_of(item), {})
+        return best_domains(state.compiled, self.level, mask,
+                            lambda d: distinct.get(d, 0) - (1 if own.get(d) else 0))
 
     def constrain(self, exact):
         """In each domain, at most one unit has members placed by the model."""
@@ -73,8 +84,14 @@ class Diversity(GroupRule):
                 per_domain.setdefault(domain, []).append(present)
         for domain, terms in per_domain.items():
             room = self.limit - before.get(domain, 0)
-            if len(terms) > room:
-                exact.enforce(self, exact.model.add(total(terms) <= room))
+            if len(terms) <= room:
+                continue
+            if self.soft:
+                # NOTE: units beyond the limit, as few as possible (ostro.search.soft).
+                over = exact.excess(f"over_{self.key}_{domain}", len(terms))
+                exact.model.add(total(terms) - over <= max(room, 0))
+            else:
+                exact.model.add(total(terms) <= room)
 
     def _unit_presence(self, exact, unit, leaves):
         """domain -> expression that is 1 when the unit has a member there."""

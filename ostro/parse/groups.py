@@ -4,7 +4,7 @@ groups that can never hold together (bad nesting, contradictions)."""
 from ostro.deadline import bound
 from ostro.errors import TopologyError
 from ostro.model.datacenter import level_rank
-from ostro.model.topology import Group, GroupKind
+from ostro.model.topology import Enforcement, Group, GroupKind
 
 
 def resolve(stack, raw_members, joins, named_groups, project_id, names=None, deadline=None):
@@ -123,7 +123,10 @@ def check_contradictions(stack, deadline=None):
         units = stack.units(diversity.key)
         for affinity in affinities:
             deadline.check("checking groups for contradictions")
-            if level_rank(affinity.level) > level_rank(diversity.level):
+            # NOTE: a soft rule against another is no contradiction: it gives
+            # way, and the plan answer says so.
+            if level_rank(affinity.level) > level_rank(diversity.level) \
+                    or Enforcement.SOFT in (affinity.enforcement, diversity.enforcement):
                 continue
             seen = {}
             for leaf in stack.leaves(affinity.key):

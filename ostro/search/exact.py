@@ -39,7 +39,7 @@ class ExactModel:
         for variables in self.x.values():
             self.model.add_exactly_one(variables.values())
         self._presence = {}
-        self._kept = {}          # soft rule key -> bool var: 1 when the rule holds
+        self._excess = []        # variables counting members beyond a soft rule
         self._uplink = collections.defaultdict(list)
         self._pipe_cost = []
         self._model_pipes()
@@ -59,18 +59,12 @@ class ExactModel:
             self._presence[key] = dict(grouped)
         return self._presence[key]
 
-    def keep(self, rule):
-        """The literal that enforces soft ``rule``'s constraints (its
-        breaking is the costliest term of the objective)."""
-        if rule.key not in self._kept:
-            self._kept[rule.key] = self.model.new_bool_var(f"keep_{rule.key}")
-        return self._kept[rule.key]
-
-    def enforce(self, rule, constraint):
-        """``constraint`` of ``rule``: always for a hard rule, while kept for a soft one."""
-        if rule.soft:
-            constraint.only_enforce_if(self.keep(rule))
-        return constraint
+    def excess(self, name, most):
+        """A new variable (0..``most``) counting how far a soft rule is
+        broken; every unit of it costs more than all other terms together."""
+        var = self.model.new_int_var(0, most, name)
+        self._excess.append(var)
+        return var
 
     def by_location(self):
         grouped = collections.defaultdict(list)
@@ -161,11 +155,10 @@ class ExactModel:
         for location, flag in self.used.items():
             empty = objectives.host_was_empty(self.state, location)
             terms.append(((-per_host if spread else per_host) + (empty != spread), flag))
-        # NOTE: keeping one more soft rule is worth more than every other term
-        # together (Score.key: broken soft rules first); minimising -w*keep is
-        # minimising w*broken up to a constant.
+        # NOTE: one member less beyond a soft rule is worth more than every
+        # other term together (Score.key: soft excess first).
         heaviest = sum(abs(weight) for weight, _ in terms) + 1
-        terms.extend((-heaviest, kept) for kept in self._kept.values())
+        terms.extend((heaviest, var) for var in self._excess)
         self.model.minimize(cp_model.LinearExpr.weighted_sum(
             [var for _, var in terms], [weight for weight, _ in terms]))
 
@@ -188,7 +181,7 @@ class ExactModel:
 
     def _hosts_bound(self, solver):
         """Lower bound on hosts used, when no pipe term blurs the objective."""
-        if any(var is not None for _, var in self._pipe_cost) or not self.used or self._kept:
+        if any(var is not None for _, var in self._pipe_cost) or not self.used or self._excess:
             return None
         per_host = len(self.used) + 1
         if self.problem.objective == Objective.SPREAD:

@@ -16,15 +16,15 @@ class Score:
     pipe_cost: float      # sum of bandwidth x boundaries crossed
     hosts_used: int       # hosts that receive new servers
     empty_opened: int     # of those, hosts that held nothing before
-    soft_broken: int = 0  # soft group rules left unmet (ostro.search.soft)
+    soft_excess: int = 0  # how far soft group rules are broken (ostro.search.soft)
 
     def key(self, objective):
-        # NOTE: a broken soft rule outweighs any packing or pipe gain: what
-        # the template author asked for comes before how well it packs.
+        # NOTE: breaking a soft rule less outweighs any packing or pipe gain:
+        # what the template author asked for comes before how well it packs.
         if objective == Objective.SPREAD:
-            return (self.soft_broken, round(self.pipe_cost, 6), -self.hosts_used,
+            return (self.soft_excess, round(self.pipe_cost, 6), -self.hosts_used,
                     -self.empty_opened)
-        return (self.soft_broken, round(self.pipe_cost, 6), self.hosts_used, self.empty_opened)
+        return (self.soft_excess, round(self.pipe_cost, 6), self.hosts_used, self.empty_opened)
 
 
 def pipe_crossings(compiled, first, second):
@@ -50,7 +50,7 @@ def of_state(problem, base_state, state):
     locations = {orch: state.location_of[orch] for orch in problem.items}
     score = evaluate(base_state, problem.items, locations)
     if problem.soft_rules:
-        score = dataclasses.replace(score, soft_broken=len(soft.unmet(problem, state)))
+        score = dataclasses.replace(score, soft_excess=soft.excess(problem, state))
     return score
 
 

@@ -96,7 +96,7 @@ def _solution(problem, base_state, state, method, optimal=False):
 
 def _clearly_optimal(problem, base_state, solution):
     if problem.objective != Objective.PACK or solution.score.pipe_cost > 0 \
-            or solution.score.soft_broken:
+            or solution.score.soft_excess:
         return False
     return solution.score.hosts_used <= bounds.hosts_lower_bound(problem, base_state)
 

@@ -134,12 +134,16 @@ class Problem:
             if narrowed is None:
                 continue
             if rule.soft:
-                deferred.append(narrowed)
+                deferred.append((rule, narrowed))
             else:
                 mask = mask & narrowed
-        for narrowed in deferred:
+        for rule, narrowed in deferred:
             kept = mask & narrowed
-            if kept.any():
+            if not kept.any():
+                # NOTE: the rule cannot hold for this item: it is broken as
+                # little as the rule knows how (Rule.fallback).
+                kept = rule.fallback(state, item, mask)
+            if kept is not None and kept.any():
                 mask = kept
         return mask
 

@@ -20,7 +20,8 @@ import uuid
 #: Default flavor mix (name -> weight): mostly small servers, as in practice.
 DEFAULT_FLAVORS = {"m1.tiny": 2, "m1.small": 4, "m1.medium": 4, "m1.large": 2, "m1.xlarge": 1}
 
-#: Flat group patterns: name -> (group type, level, fewest members, most members).
+#: Flat group patterns: name -> (group type, level, fewest members, most members,
+#: [max_per_domain, [enforcement]]).
 PATTERNS = {
     "diversity(host)": ("diversity", "host", 3, 5),
     "diversity(rack)": ("diversity", "rack", 2, 3),
@@ -30,6 +31,11 @@ PATTERNS = {
     # Diversity with a per-domain limit (max_per_domain, the last field).
     "diversity(host)<=2": ("diversity", "host", 3, 6, 2),
     "diversity(rack)<=3": ("diversity", "rack", 4, 6, 3),
+    # Soft rules (enforcement: soft, the last field), larger than the
+    # domains may hold, so that some cannot be met.
+    "soft diversity(host)": ("diversity", "host", 4, 12, 1, "soft"),
+    "soft diversity(rack)<=2": ("diversity", "rack", 4, 10, 2, "soft"),
+    "soft affinity(host)": ("affinity", "host", 2, 6, None, "soft"),
 }
 
 #: Rule mixes: pattern -> weight. ``None`` leaves a server in no group;
@@ -41,6 +47,8 @@ RULE_MIXES = {
     "host-rack": {None: 1, "diversity(host)": 3, "diversity(rack)": 2, "affinity(rack)": 2},
     "limits": {None: 2, "diversity(host)<=2": 3, "diversity(rack)<=3": 2, "diversity(host)": 1,
                "affinity(rack)": 1},
+    "soft": {None: 1, "soft diversity(host)": 3, "soft diversity(rack)<=2": 2,
+             "soft affinity(host)": 2, "diversity(rack)": 1},
 }
 
 # Sizes of the nested case: the inner diversity(host) group, then the other
@@ -107,13 +115,15 @@ class _StackBuilder:
     def volume(self):
         return self._add("volume", "OS::Cinder::Volume", {"size": self.rng.randint(*VOLUME_GB)})
 
-    def group(self, kind, level, members, limit=None):
+    def group(self, kind, level, members, limit=None, enforcement=None):
         prefix = f"{kind}-{level}"
         number = self.counts.get(prefix, 0) + 1
         properties = {"group_type": kind, "group_name": f"{prefix}-{number:03d}",
                       "level": level, "resources": list(members)}
-        if limit is not None:
+        if limit is not None and kind == "diversity":
             properties["max_per_domain"] = limit
+        if enforcement is not None:
+            properties["enforcement"] = enforcement
         return self._add(prefix, "OS::Valet::GroupAssignment", properties)
 
     def pipe(self, server_names, volume_names):
@@ -141,12 +151,12 @@ class _StackBuilder:
             else:
                 self.flat(names, *PATTERNS[pattern])
 
-    def flat(self, names, kind, level, fewest, most, limit=None):
+    def flat(self, names, kind, level, fewest, most, limit=None, enforcement=None):
         size = min(self.rng.randint(fewest, most), len(names))
         if size < fewest:
             names.pop()  # too few servers left for this pattern: leave one ungrouped
             return
-        self.group(kind, level, _take(names, size), limit)
+        self.group(kind, level, _take(names, size), limit, enforcement)
 
     def nested(self, names):
         inner = self.rng.randint(*_NESTED_INNER)

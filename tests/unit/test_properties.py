@@ -7,6 +7,7 @@
 import hypothesis
 from hypothesis import strategies as st
 
+from ostro import views
 from ostro.config import EngineSettings
 from ostro.engine import Engine
 from ostro.errors import NoPlacement
@@ -46,12 +47,12 @@ def datacenters(draw):
 
 
 @st.composite
-def plans(draw):
+def plans(draw, mixes=("mixed", "host-rack", "limits", "soft", "none"), fewest=1):
     datacenter = draw(datacenters())
-    servers = draw(st.integers(1, 10))
+    servers = draw(st.integers(fewest, 10))
     volumes = draw(st.integers(0, 3)) if datacenter.backends else 0
     pipes = draw(st.integers(0, 4)) if servers >= 2 else 0
-    mix = draw(st.sampled_from(["mixed", "host-rack", "limits", "none"]))
+    mix = draw(st.sampled_from(mixes))
     resources = stacks.random_stack(servers, draw(st.integers(0, 10_000)), rules=mix,
                                     pipes=pipes, volumes=volumes,
                                     flavors=draw(st.sampled_from(
@@ -64,7 +65,8 @@ def _violations(datacenter, resources, plan):
     stack = parser.parse(resources, datacenter)
     placements = [Placement(orch, stack.resources[orch], p.location)
                   for orch, p in plan.placements.items()]
-    return checker.check(datacenter, placements, group_rules(stack).values(), stack.pipes)
+    found = checker.check(datacenter, placements, group_rules(stack).values(), stack.pipes)
+    return [violation for violation in found if not violation.soft]
 
 
 def _exact_finds_placement(datacenter, resources, budget=10.0):
@@ -116,4 +118,40 @@ def test_successive_plans_never_break_earlier_ones(case, count):
         all_pipes.extend(stack.pipes)
         all_placements.extend(Placement(orch, stack.resources[orch], p.location)
                               for orch, p in plan.placements.items())
-    assert checker.check(datacenter, all_placements, all_rules.values(), all_pipes) == []
+    found = checker.check(datacenter, all_placements, all_rules.values(), all_pipes)
+    assert [violation for violation in found if not violation.soft] == []
+
+
+def _without_soft_groups(resources):
+    return {orch: entry for orch, entry in resources.items()
+            if entry["properties"].get("enforcement") != "soft"}
+
+
+@hypothesis.settings(max_examples=50, deadline=None,
+                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+@hypothesis.given(plans(mixes=("soft",), fewest=4), st.sampled_from([True, False]))
+def test_soft_rules_never_refuse_and_the_answer_names_what_broke(case, exact_allowed):
+    """A stack with soft groups is planned whenever it is without them, and
+    the plan answer's unmet_soft_rules names exactly the soft groups the
+    independent checker finds broken."""
+    datacenter, resources, objective = case
+    settings = EngineSettings(objective=objective, solver_time_budget=1.0,
+                              exact_max_resources=30 if exact_allowed else 0)
+    try:
+        Engine(datacenter, settings).plan(_without_soft_groups(resources), stack_id="hard")
+    except NoPlacement:
+        hypothesis.event("refused without the soft groups")
+        return
+    engine = Engine(datacenter, settings)
+    shown = views.plan(engine.plan(resources, stack_id="soft"), engine)
+    stack = parser.parse(resources, datacenter)
+    placements = [Placement(orch, stack.resources[orch], p["location"])
+                  for orch, p in shown["placements"].items()]
+    found = checker.check(datacenter, placements, group_rules(stack).values(), stack.pipes)
+    assert [violation.message for violation in found if not violation.soft] == []
+    broken = {violation.group for violation in found if violation.soft}
+    soft = {entry["properties"]["group_name"] for entry in resources.values()
+            if entry["properties"].get("enforcement") == "soft"}
+    assert ("unmet_soft_rules" in shown) == bool(soft)
+    assert {rule["group"] for rule in shown.get("unmet_soft_rules", [])} == broken
+    hypothesis.event(f"{len(broken)} of {len(soft)} soft rules unmet")

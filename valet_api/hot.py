@@ -44,7 +44,8 @@ PROPERTIES = {
     VOLUME: ("size", "volume_type", "availability_zone"),
 }
 DECLARATION_PROPERTIES = ("group_type", "group_name", "relationship", "name", "level",
-                          "resources", "bandwidth", "max_bandwidth", "max_per_domain")
+                          "resources", "bandwidth", "max_bandwidth", "max_per_domain",
+                          "enforcement")
 for _kind in ("OS::Valet::GroupAssignment", "ATT::Valet::GroupAssignment",
               "ATT::QoS::ResourceGroup", "ATT::CloudQoS::ResourceGroup",
               "ATT::QoS::Pipe", "ATT::CloudQoS::Pipe"):

@@ -26,10 +26,11 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9\-._~]+")
 
 
 def create(connection, name, kind, level, description="", members=(), stamp=None,
-           max_per_domain=None):
+           max_per_domain=None, enforcement=None):
     _check_fields(name, kind, level)
     try:
         limit = topology.max_per_domain(kind, max_per_domain)
+        strictness = topology.enforcement(kind, enforcement)
     except ValueError as exc:
         raise InvalidInput(f"group {name}: {exc}") from exc
     if _find(connection, name) is not None:
@@ -37,7 +38,8 @@ def create(connection, name, kind, level, description="", members=(), stamp=None
     group_id = str(uuid.uuid4())
     connection.execute(insert(GROUPS).values(
         id=group_id, name=name, type=kind, level=level, description=description or "",
-        members=_unique(members), max_per_domain=limit, created_at=stamp,
+        members=_unique(members), max_per_domain=limit, enforcement=strictness.value,
+        created_at=stamp,
         updated_at=stamp))
     return get(connection, group_id)
 
@@ -138,7 +140,8 @@ def _find(connection, id_or_name):
 def _group(row):
     return NamedGroup(name=row.name, kind=row.type, level=row.level, id=row.id,
                       description=row.description or "", members=tuple(row.members or ()),
-                      max_per_domain=row.max_per_domain or topology.DEFAULT_MAX_PER_DOMAIN)
+                      max_per_domain=row.max_per_domain or topology.DEFAULT_MAX_PER_DOMAIN,
+                      enforcement=row.enforcement or topology.Enforcement.HARD)
 
 
 def _check_fields(name, kind, level):

@@ -66,6 +66,9 @@ class Group(Base):
     # NOTE: diversity's per-domain limit (revision 0005); 1 is the classic rule.
     max_per_domain: Mapped[int] = mapped_column(Integer, default=1,
                                                 server_default="1")
+    # NOTE: hard or soft (revision 0006); hard is the rule of older groups.
+    enforcement: Mapped[str] = mapped_column(String(16), default="hard",
+                                             server_default="hard")
     created_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True),
                                                           default=utcnow)
     updated_at: Mapped[datetime.datetime] = mapped_column(DateTime(timezone=True),

@@ -149,13 +149,14 @@ class Store:
         with database.reading(self.db) as connection:
             return groups.get(connection, id_or_name)
 
-    def create_group(self, name, kind, level, description="", members=(), max_per_domain=None):
+    def create_group(self, name, kind, level, description="", members=(), max_per_domain=None,
+                     enforcement=None):
         """A new :class:`~ostro.model.topology.NamedGroup`; raises
         :class:`~ostro.errors.Duplicate` if the name is taken and
         :class:`~ostro.errors.InvalidInput` for a bad name, type or level."""
         with self._changing() as (connection, stamp):
             return groups.create(connection, name, kind, level, description, members, stamp,
-                                 max_per_domain=max_per_domain)
+                                 max_per_domain=max_per_domain, enforcement=enforcement)
 
     def update_group_description(self, id_or_name, description):
         with self._changing() as (connection, stamp):

@@ -15,7 +15,8 @@ from ostro.state import migrate
 from tests.api import conformance
 from valet_api import app as valet_app
 
-GROUP_FIELDS = {"id", "name", "type", "level", "description", "members", "max_per_domain"}
+GROUP_FIELDS = {"id", "name", "type", "level", "description", "members", "max_per_domain",
+                "enforcement"}
 ERROR_FIELDS = {"title", "explanation", "code", "error"}
 
 
@@ -86,7 +87,23 @@ class GroupCases:
         assert set(group) == GROUP_FIELDS and group["id"]
         assert {key: group[key] for key in GROUP_FIELDS - {"id"}} == {
             "name": "web.tier-1_~", "type": "affinity", "level": "rack",
-            "description": "front", "members": ["p1", "p2"], "max_per_domain": 1}
+            "description": "front", "members": ["p1", "p2"], "max_per_domain": 1,
+            "enforcement": "hard"}
+
+    def test_a_soft_group_says_so(self, api):
+        group = create(api, "web", "diversity", "host", enforcement="soft")
+        assert group["enforcement"] == "soft"
+        shown = call(api, "GET", "/v1/groups/web", status=200).json["group"]
+        assert shown["enforcement"] == "soft"
+
+    @pytest.mark.parametrize("kind, value", [("exclusivity", "soft"), ("diversity", "loose"),
+                                             ("affinity", 1), ("diversity", ["soft"]),
+                                             ("affinity", {"soft": True})])
+    def test_a_meaningless_enforcement_is_400_naming_it(self, api, kind, value):
+        assert_error(call(api, "POST", "/v1/groups", {"name": "pool", "type": kind,
+                                                      "level": "host", "enforcement": value}),
+                     400, "enforcement")
+        assert call(api, "GET", "/v1/groups", status=200).json == {"groups": []}
 
     def test_a_diversity_group_keeps_its_max_per_domain(self, api):
         group = create(api, "pool", "diversity", "rack", max_per_domain=3)
@@ -149,7 +166,8 @@ class GroupCases:
         assert call(api, "GET", "/v1/groups/web").json["group"]["description"] == "new"
 
     @pytest.mark.parametrize("field, value", [
-        ("name", "other"), ("type", "affinity"), ("level", "rack"), ("max_per_domain", 2)])
+        ("name", "other"), ("type", "affinity"), ("level", "rack"), ("max_per_domain", 2),
+        ("enforcement", "soft")])
     def test_put_refuses_an_immutable_change(self, api, field, value):
         create(api, "web")
         assert_error(call(api, "PUT", "/v1/groups/web", {"description": "x", field: value}),

@@ -83,8 +83,8 @@ class StoreCases:
 
     def test_upgrade_creates_the_schema_once(self, empty_url):
         assert migrate.current(empty_url) is None
-        assert migrate.upgrade(empty_url) == migrate.head() == "0005"
-        assert migrate.upgrade(empty_url) == "0005"
+        assert migrate.upgrade(empty_url) == migrate.head() == "0006"
+        assert migrate.upgrade(empty_url) == "0006"
         store = Store(empty_url)
         try:
             assert store.load() == (EMPTY, 0)
@@ -219,6 +219,21 @@ class StoreCases:
         assert "max_per_domain" in refused.value.message
         assert store.list_groups() == []
 
+    def test_a_soft_group_is_stored_soft(self, store):
+        store.create_group("web", "diversity", "host", enforcement="soft")
+        assert store.get_group("web").enforcement == "soft"
+        store.create_group("db", "affinity", "rack")
+        assert store.get_group("db").enforcement == "hard"
+
+    @pytest.mark.parametrize(("kind", "value", "reason"), [
+        ("exclusivity", "soft", "soft applies only to"),
+        ("diversity", "loose", "one of hard, soft"), ("affinity", 1, "one of hard, soft")])
+    def test_meaningless_enforcement_is_refused(self, store, kind, value, reason):
+        with pytest.raises(InvalidInput) as refused:
+            store.create_group("pool", kind, "host", enforcement=value)
+        assert reason in refused.value.message
+        assert store.list_groups() == []
+
     def test_upgrade_to_0005_gives_old_groups_the_classic_limit(self, empty_url):
         migrate.upgrade(empty_url, "0004")
         engine = database.create_engine(empty_url)
@@ -232,6 +247,7 @@ class StoreCases:
         store = Store(empty_url)
         try:
             assert store.get_group("old").max_per_domain == 1
+            assert store.get_group("old").enforcement == "hard"     # 0006
         finally:
             store.close()
 

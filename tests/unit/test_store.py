@@ -36,11 +36,11 @@ def test_db_manage_upgrades_the_configured_database(tmp_path):
     options = ("--config-file", str(conf))
 
     assert db_manage(*options, "version") == "none"
-    assert db_manage(*options, "current") == "none (head is 0005: run upgrade)"
-    assert db_manage(*options, "upgrade") == "upgraded from an empty database to 0005"
-    assert db_manage(*options, "upgrade") == "already at 0005"
-    assert db_manage(*options, "current") == "0005 (head)"
-    assert db_manage(*options, "version") == "0005"
+    assert db_manage(*options, "current") == "none (head is 0006: run upgrade)"
+    assert db_manage(*options, "upgrade") == "upgraded from an empty database to 0006"
+    assert db_manage(*options, "upgrade") == "already at 0006"
+    assert db_manage(*options, "current") == "0006 (head)"
+    assert db_manage(*options, "version") == "0006"
     store = Store(f"sqlite:///{database}")
     try:
         assert store.load() == ({"plans": [], "placements": []}, 0)
@@ -52,7 +52,7 @@ def test_db_manage_defaults_to_sqlite_under_state_path(tmp_path):
     conf = tmp_path / "valet.conf"
     conf.write_text(f"[DEFAULT]\nstate_path = {tmp_path / 'state'}\n")
     db_manage("--config-file", str(conf), "upgrade")
-    assert migrate.current(f"sqlite:///{tmp_path / 'state' / 'valet.sqlite'}") == "0005"
+    assert migrate.current(f"sqlite:///{tmp_path / 'state' / 'valet.sqlite'}") == "0006"
 
 
 def test_db_manage_without_a_command_fails():

@@ -1,6 +1,7 @@
 """The named group's schema (DESIGN §4): ``{id, name, type, level,
 description, members}``, plus ``max_per_domain`` (diversity's limit, beyond
-the original API; 1 when left out)."""
+the original API; 1 when left out) and ``enforcement`` (hard or soft; hard
+when left out)."""
 
 from wsme import types as wtypes
 
@@ -27,13 +28,15 @@ class Group(wtypes.Base):
     description = wtypes.text
     members = [wtypes.text]
     max_per_domain = int
+    enforcement = wtypes.text
 
     @classmethod
     def from_model(cls, group):
         """From an :class:`ostro.model.topology.NamedGroup`."""
         return cls(id=group.id, name=group.name, type=group.kind, level=group.level,
                    description=group.description, members=list(group.members),
-                   max_per_domain=group.max_per_domain)
+                   max_per_domain=group.max_per_domain,
+                   enforcement=str(group.enforcement))
 
 
 class NewGroup(wtypes.Base):
@@ -46,22 +49,26 @@ class NewGroup(wtypes.Base):
     members = [ProjectId]
     #: The store says why a value is refused (diversity only, >= 1).
     max_per_domain = int
+    #: hard or soft; the store says why another value is refused.
+    enforcement = wtypes.text
 
 
 class GroupChange(wtypes.Base):
-    """``PUT /v1/groups/{id}``: the description alone may change; name, type
-    and level may be sent only with their current values."""
+    """``PUT /v1/groups/{id}``: the description alone may change; the other
+    fields may be sent only with their current values."""
 
     description = wtypes.wsattr(wtypes.text, mandatory=True)
     name = Name
     type = Kind
     level = Level
     max_per_domain = int
+    enforcement = wtypes.text
 
     def immutable_changes(self, group):
         """The fields this change would alter but may not."""
         current = Group.from_model(group)
-        return [field for field in ("name", "type", "level", "max_per_domain")
+        fields = ("name", "type", "level", "max_per_domain", "enforcement")
+        return [field for field in fields
                 if getattr(self, field) not in (wtypes.Unset, getattr(current, field))]
 
 

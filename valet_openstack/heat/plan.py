@@ -34,7 +34,8 @@ SERVER_PROPERTIES = ("flavor", "image", "availability_zone", "metadata",
                      "block_device_mapping", "block_device_mapping_v2", "scheduler_hints")
 VOLUME_PROPERTIES = ("size", "volume_type", "availability_zone")
 DECLARATION_PROPERTIES = ("group_type", "group_name", "relationship", "name", "level",
-                          "resources", "bandwidth", "max_bandwidth")
+                          "resources", "bandwidth", "max_bandwidth", "max_per_domain",
+                          "enforcement")
 # NOTE: a fixed namespace, so the provisional id of a resource of a nested
 # stack not yet built is the same every time the stack is read.
 PROVISIONAL = uuid.UUID("6f0b8d55-4b8e-4bde-9a54-3b7e0f2a9c11")

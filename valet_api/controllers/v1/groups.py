@@ -44,7 +44,8 @@ class Groups(base.Resource):
         group = pecan.request.store.create_group(
             new.name, new.type, new.level, description=given(new.description, ""),
             members=given(new.members, []),
-            max_per_domain=given(new.max_per_domain, None))
+            max_per_domain=given(new.max_per_domain, None),
+            enforcement=given(new.enforcement, None))
         base.created()
         return show(group)
 

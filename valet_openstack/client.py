@@ -271,12 +271,15 @@ class ValetClient:
 
     # -- named groups ---------------------------------------------------------
 
-    def create_group(self, name, kind, level, description="", members=(), max_per_domain=None):
+    def create_group(self, name, kind, level, description="", members=(), max_per_domain=None,
+                     enforcement=None):
         body = {"name": name, "type": kind, "level": level, "description": description or "",
                 "members": list(members)}
         # NOTE: sent only when given, so a request stays what the original API took.
         if max_per_domain is not None:
             body["max_per_domain"] = max_per_domain
+        if enforcement is not None:
+            body["enforcement"] = enforcement
         return self.request("POST", "/v1/groups", body)
 
     def list_groups(self):

@@ -24,7 +24,7 @@ def test_a_group_from_create_to_delete(cli):
                        "--desc", "web apart", front="openstack")
     assert created == {"id": created["id"], "name": "web", "type": "diversity",
                        "level": "rack", "description": "web apart", "max_per_domain": 1,
-                       "members": []}
+                       "enforcement": "hard", "members": []}
     assert group_of(cli, "web") == created
     listed = cli.json("group", "list")
     assert [group for group in listed if group["name"] == "web"] == [created]
@@ -44,6 +44,15 @@ def test_a_diversity_group_takes_max_per_domain(cli):
     refused = cli.run("group", "create", "tight", "affinity", "--max-per-domain", "2")
     assert refused.returncode != 0 and "max_per_domain" in refused.stderr
     assert group_of(cli, "tight") is None
+
+
+def test_a_soft_group(cli):
+    created = cli.json("group", "create", "spread", "diversity", "--soft")
+    assert created["enforcement"] == "soft"
+    assert group_of(cli, "spread")["enforcement"] == "soft"
+    refused = cli.run("group", "create", "alone", "exclusivity", "--soft")
+    assert refused.returncode != 0 and "enforcement" in refused.stderr
+    assert group_of(cli, "alone") is None
 
 
 def test_the_table_shows_the_group(cli):

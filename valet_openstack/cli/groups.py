@@ -9,7 +9,8 @@ from osc_lib.cli import format_columns
 from valet_openstack.cli import common
 
 # NOTE: members stays last: a list leaves it out for callers who may not see it.
-FIELDS = ("id", "name", "type", "level", "description", "max_per_domain", "members")
+FIELDS = ("id", "name", "type", "level", "description", "max_per_domain", "enforcement",
+          "members")
 FORMATTERS = {"members": format_columns.ListColumn}
 KINDS = ("affinity", "diversity", "exclusivity")
 LEVELS = ("host", "rack", "cluster")
@@ -42,12 +43,16 @@ class CreateGroup(common.ValetCommand, show.ShowOne):
         parser.add_argument("--max-per-domain", type=int, metavar="<n>",
                             help="diversity: members allowed per domain of the level "
                                  "(default 1)")
+        parser.add_argument("--soft", dest="enforcement", action="store_const", const="soft",
+                            help="affinity, diversity: keep the rule when possible; a plan "
+                                 "that cannot names it instead of being refused")
         return parser
 
     def take_action(self, parsed_args):
         group = self.valet.create_group(parsed_args.name, parsed_args.type, parsed_args.level,
                                         parsed_args.description, parsed_args.members,
-                                        max_per_domain=parsed_args.max_per_domain)
+                                        max_per_domain=parsed_args.max_per_domain,
+                                        enforcement=parsed_args.enforcement)
         return common.show(group, FIELDS, FORMATTERS)
 
 

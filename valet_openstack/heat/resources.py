@@ -26,6 +26,7 @@ from valet_openstack.heat import hook
 
 GROUP_TYPES = ["affinity", "diversity", "exclusivity"]
 LEVELS = ["host", "rack", "cluster"]
+ENFORCEMENTS = ["hard", "soft"]
 SUPPORT = support.SupportStatus(version="27.0.0")
 
 
@@ -52,6 +53,14 @@ def _max_per_domain(update_allowed):
                              constraints=[constraints.Range(min=1)])
 
 
+def _enforcement(update_allowed):
+    """hard or soft; no default, so Valet applies its own (hard) and an old
+    template sends nothing new."""
+    return _choice("hard (default): a plan that cannot keep the rule is refused; soft: kept "
+                   "when possible, and the plan names it when not (affinity and diversity).",
+                   ENFORCEMENTS, required=False, update_allowed=update_allowed)
+
+
 def _in_stack_group(kind, label, level, members, members_help):
     """The schema of an in-stack group: its rule in ``kind``, a label for
     Valet's messages in ``label`` (the two spellings differ only in these
@@ -64,6 +73,7 @@ def _in_stack_group(kind, label, level, members, members_help):
         level: _choice("host, rack or cluster.", LEVELS, update_allowed=True),
         members: _members(members_help),
         "max_per_domain": _max_per_domain(update_allowed=True),
+        "enforcement": _enforcement(update_allowed=True),
     }
 
 
@@ -72,8 +82,8 @@ class ValetGroup(resource.Resource):
     (its name or id) in this stack or any other."""
 
     support_status = SUPPORT
-    PROPERTIES = NAME, TYPE, LEVEL, DESCRIPTION, MEMBERS, MAX_PER_DOMAIN = (
-        "name", "type", "level", "description", "members", "max_per_domain")
+    PROPERTIES = NAME, TYPE, LEVEL, DESCRIPTION, MEMBERS, MAX_PER_DOMAIN, ENFORCEMENT = (
+        "name", "type", "level", "description", "members", "max_per_domain", "enforcement")
     properties_schema = {
         NAME: properties.Schema(properties.Schema.STRING,
                                 "Unique name ([A-Za-z0-9-._~]+); default: the physical name."),
@@ -86,6 +96,7 @@ class ValetGroup(resource.Resource):
                                    default=[], update_allowed=True,
                                    schema=properties.Schema(properties.Schema.STRING)),
         MAX_PER_DOMAIN: _max_per_domain(update_allowed=False),
+        ENFORCEMENT: _enforcement(update_allowed=False),
     }
     ATTRIBUTES = GROUP_NAME, = ("name",)
     attributes_schema = {GROUP_NAME: attributes.Schema("The group's name in Valet.",
@@ -98,7 +109,8 @@ class ValetGroup(resource.Resource):
         group = hook.client(self.context).create_group(
             self._group_name(), self.properties[self.TYPE], self.properties[self.LEVEL],
             self.properties[self.DESCRIPTION], self.properties[self.MEMBERS],
-            max_per_domain=self.properties[self.MAX_PER_DOMAIN])
+            max_per_domain=self.properties[self.MAX_PER_DOMAIN],
+            enforcement=self.properties[self.ENFORCEMENT])
         self.resource_id_set(group["id"])
 
     def handle_update(self, json_snippet, tmpl_diff, prop_diff):

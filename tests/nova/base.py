@@ -9,6 +9,7 @@ a server that lands elsewhere landed there because Valet said so.
 
 import os
 import sys
+import time
 import warnings
 
 from nova.tests import fixtures as nova_fixtures
@@ -48,6 +49,9 @@ class ValetNovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
     filter_name = "ValetFilter"
     #: Whether nova weighs by Valet too (ValetWeigher after nova's fixture's).
     weighed = False
+    #: More of nova's weighers (nova refuses soft server group policies
+    #: unless their weighers are configured).
+    weighers = ()
 
     def _clear_attrs(self):
         pass    # NOTE: nova's cleanup deletes attributes pytest still needs
@@ -61,9 +65,11 @@ class ValetNovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
                    group="wsgi")
         self.useFixture(nova_fixtures.HostNameWeigherFixture(
             {"host1": 100, "host2": 50, "host3": 10, "host4": 5}))
-        if self.weighed:
+        if self.weighed or self.weighers:
             self.flags(weight_classes=["nova.tests.fixtures.nova.HostNameWeigher",
-                                       valet_filter.WEIGHER], group="filter_scheduler")
+                                       *self.weighers,
+                                       *([valet_filter.WEIGHER] if self.weighed else [])],
+                       group="filter_scheduler")
         super().setUp()
         # NOTE: nova 34 turns SQLAlchemy deprecations into errors, and its
         # NoValidHost path (burying the instance in cell0) still uses
@@ -79,13 +85,22 @@ class ValetNovaTestCase(integrated_helpers.ProviderUsageBaseTestCase):
         for host in HOSTS:
             self._start_compute(host)
 
-    def boot(self, hints=None, name=None):
-        """POST a server (m1.tiny, no network) with scheduler hints; the
-        server as the API answered (not yet scheduled)."""
-        body = {"server": self._build_server(name=name, flavor_id="1", networks="none")}
+    def boot(self, hints=None, name=None, flavor_id="1"):
+        """POST a server (m1.tiny unless told, no network) with scheduler
+        hints; the server as the API answered (not yet scheduled)."""
+        body = {"server": self._build_server(name=name, flavor_id=flavor_id, networks="none")}
         if hints:
             body["os:scheduler_hints"] = hints
         return self.api.post_server(body)
+
+    def settled(self, server):
+        """``server`` once it is ACTIVE or ERROR."""
+        for _ in range(200):
+            server = self.api.get_server(server["id"])
+            if server["status"] in ("ACTIVE", "ERROR"):
+                return server
+            time.sleep(0.1)
+        self.fail(f"server {server['id']} is still {server['status']}")
 
     def wait_for(self, server, status):
         # NOTE: up to 20 s (nova's default is 5 s): the machine may be busy.

@@ -143,15 +143,6 @@ class TestAdHoc(ValetNovaTestCase):
         shown = base.VALET.expect(200, "GET", f"/v1/groups/nova-server-group-{group['id']}")
         self.assertEqual(2, shown["group"]["max_per_domain"])
 
-    def settled(self, server):
-        """``server`` once it is ACTIVE or ERROR."""
-        for _ in range(200):
-            server = self.api.get_server(server["id"])
-            if server["status"] in ("ACTIVE", "ERROR"):
-                return server
-            time.sleep(0.1)
-        self.fail(f"server {server['id']} is still {server['status']}")
-
     def test_cold_migration_is_replanned_by_instance_uuid(self):
         server = self.boot()
         source = self.active_host(server)

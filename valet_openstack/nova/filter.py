@@ -58,7 +58,10 @@ GROUPS_HINT = "valet_groups"
 WEIGHER = "valet_openstack.nova.weigher.ValetWeigher"
 #: Nova server group policy -> the kind of the Valet group standing for it
 #: (at host level).  NOTE: soft policies stay nova's weighers' business.
-SERVER_GROUP_KINDS = {"anti-affinity": "diversity", "affinity": "affinity"}
+#: Nova server group policy -> (Valet group type, enforcement).
+SERVER_GROUP_KINDS = {"anti-affinity": ("diversity", "hard"), "affinity": ("affinity", "hard"),
+                      "soft-anti-affinity": ("diversity", "soft"),
+                      "soft-affinity": ("affinity", "soft")}
 
 
 class ValetFilter(filters.BaseHostFilter):
@@ -169,11 +172,12 @@ class ValetFilter(filters.BaseHostFilter):
 
 def server_group(spec_obj):
     """The Valet group (``create_group`` arguments) standing for the Nova
-    server group the instance is booted into, if its policy is a hard one:
-    a host-level group open only to the instance's project, at most
+    server group the instance is booted into: a host-level group open only
+    to the instance's project, soft for Nova's soft policies, at most
     ``max_server_per_host`` members a host for anti-affinity."""
     group = spec_obj.instance_group if spec_obj.obj_attr_is_set("instance_group") else None
-    kind = SERVER_GROUP_KINDS.get(getattr(group, "policy", None)) if group else None
+    kind, enforcement = SERVER_GROUP_KINDS.get(getattr(group, "policy", None),
+                                               (None, None)) if group else (None, None)
     uuid = (group.uuid if group.obj_attr_is_set("uuid") else None) if kind else None
     uuid = uuid or (spec_obj.get_scheduler_hint("group") if kind else None)
     if not uuid:
@@ -181,6 +185,8 @@ def server_group(spec_obj):
     standing = {"name": f"nova-server-group-{uuid}", "kind": kind, "level": "host",
                 "description": f"Nova server group {uuid} ({group.policy})",
                 "members": [spec_obj.project_id]}
+    if enforcement == "soft":
+        standing["enforcement"] = enforcement
     # NOTE: anti-affinity's max_server_per_host is diversity's max_per_domain.
     limit = (group.rules or {}).get("max_server_per_host") if kind == "diversity" else None
     if limit:

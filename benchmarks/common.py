@@ -16,13 +16,20 @@ def parse(datacenter, resources):
 
 def violations(datacenter, stack, locations, settings=None):
     """Violations of ``locations`` (orch id -> location name or None) per
-    :mod:`ostro.verify`; an unplaced resource counts as one violation."""
+    :mod:`ostro.verify`; an unplaced resource counts as one violation, a
+    soft rule left unmet as none (:func:`soft_unmet` counts those)."""
     placements = [Placement(orch, stack.resources[orch], location)
                   for orch, location in locations.items() if location is not None]
     found = checker.check(datacenter, placements, group_rules(stack).values(), stack.pipes,
                          settings)
     unplaced = sum(1 for location in locations.values() if location is None)
-    return len(found) + unplaced, found
+    return sum(1 for violation in found if not violation.soft) + unplaced, found
+
+
+def soft_unmet(datacenter, stack, locations):
+    """How many soft groups ``locations`` leave unmet."""
+    _, found = violations(datacenter, stack, locations)
+    return len({violation.group for violation in found if violation.soft})
 
 
 def hosts_used(stack, locations):

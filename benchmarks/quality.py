@@ -36,13 +36,14 @@ def reference(engine, resources, hint, budget):
     # The engine's own lower bound holds too; report the better of the two.
     bound = max(result.hosts_bound or 0, bounds.hosts_lower_bound(problem, base))
     if result.locations is None:
-        return None, bound, False
+        return None, bound, False, None
     locations = {orch: engine.compiled.names[loc] for orch, loc in result.locations.items()}
-    return common.hosts_used(stack, locations), bound, result.optimal
+    return common.hosts_used(stack, locations), bound, result.optimal, locations
 
 
-#: Rule mixes a case may use: the classic mix, and one with per-domain limits.
-MIXES = ("mixed", "limits")
+#: Rule mixes a case may use: the classic mix, one with per-domain limits,
+#: one with soft groups too large for their domains (tests/support/stacks.py).
+MIXES = ("mixed", "limits", "soft")
 
 
 def run_case(engine, size, seed, budget, rules="mixed"):
@@ -51,12 +52,17 @@ def run_case(engine, size, seed, budget, rules="mixed"):
     plan, elapsed = common.timed(engine.plan, resources, stack_id=f"q{size}-{seed}")
     valet = {orch: p.location for orch, p in plan.placements.items()}
     engine.delete_plan(plan.id)
-    best, bound, optimal = reference(engine, resources, valet, budget)
+    best, bound, optimal, best_locations = reference(engine, resources, valet, budget)
     case = {"size": size, "seed": seed, "rules": rules, "seconds": elapsed,
             "method": plan.method,
             "valet_hosts": common.hosts_used(stack, valet),
             "valet_violations": common.violations(engine.datacenter, stack, valet)[0],
-            "reference_hosts": best, "reference_bound": bound, "reference_optimal": optimal}
+            "reference_hosts": best, "reference_bound": bound, "reference_optimal": optimal,
+            # NOTE: the reference model weighs soft rules as the engine does
+            # (ostro.search.exact), so both answers are judged alike.
+            "valet_soft_unmet": common.soft_unmet(engine.datacenter, stack, valet),
+            "reference_soft_unmet": None if best_locations is None else common.soft_unmet(
+                engine.datacenter, stack, best_locations)}
     for mode in nova_baseline.MODES:
         nova = nova_baseline.place(engine.datacenter, stack, mode=mode)
         case[f"nova_{mode}_hosts"] = common.hosts_used(stack, nova)
@@ -88,6 +94,8 @@ def summarize(cases):
         "max_gap_to_optimum_or_bound": max(gaps) if gaps else None,
         "cases_where_valet_beat_the_reference": beaten,
         "valet_violations": violations,
+        "valet_soft_unmet": sum(c.get("valet_soft_unmet", 0) for c in cases),
+        "reference_soft_unmet": sum(c.get("reference_soft_unmet") or 0 for c in cases),
         "nova_default_violations": sum(c["nova_default_violations"] for c in cases),
         "nova_pack_violations": sum(c["nova_pack_violations"] for c in cases),
         "targets": {
@@ -121,8 +129,9 @@ def _report(case):
     size, seed = case["size"], case["seed"]
     print(f"quality {case['rules']} size={size} seed={seed}: valet {case['valet_hosts']} hosts "
           f"({case['method']}, {case['seconds'] * 1000:.0f} ms, "
-          f"{case['valet_violations']} viol.), reference {case['reference_hosts']} "
-          f"(bound {case['reference_bound']}, optimal {case['reference_optimal']}), "
+          f"{case['valet_violations']} viol., {case['valet_soft_unmet']} soft unmet), "
+          f"reference {case['reference_hosts']} ({case['reference_soft_unmet']} soft unmet, "
+          f"bound {case['reference_bound']}, optimal {case['reference_optimal']}), "
           f"nova default {case['nova_default_hosts']} hosts/"
           f"{case['nova_default_violations']} viol., nova pack "
           f"{case['nova_pack_hosts']}/{case['nova_pack_violations']} viol.", flush=True)

@@ -84,8 +84,10 @@ def _rss_mb():
     return float("nan")
 
 
-def measure(url, datacenter, live, writes=WRITES, always_ping=False):
-    """Load time, peak RSS and per-write latencies at ``live`` placements."""
+def measure(url, datacenter, live, writes=WRITES, always_ping=False, read_first=False):
+    """Load time, peak RSS and per-write latencies at ``live`` placements;
+    ``read_first``: every write reads the store before taking the lock, as
+    before the cache was trusted for a first look (Replica.peek)."""
     migrate.upgrade(url)
     store = Store(url, always_ping=always_ping)
     try:
@@ -95,6 +97,8 @@ def measure(url, datacenter, live, writes=WRITES, always_ping=False):
         gc.collect()
         settings = EngineSettings(solver_time_budget=0.05)
         replica = Replica(store, lambda: datacenter, settings)
+        if read_first:
+            replica.peek = lambda operation: None
         operations = Operations(replica)
         before = _rss_mb()
         _, load_seconds = common.timed(operations.status)
@@ -136,22 +140,26 @@ def run_sqlite(hosts, sizes, writes=WRITES):
 
 
 def run_postgres(hosts, sizes, writes=WRITES):
-    """``{"idle_ping": rows, "always_ping": rows}``, or None without PostgreSQL."""
+    """``{variant: rows}`` for the store as it is (``idle_ping``), pinging
+    at every checkout (``always_ping``) and reading before every write
+    (``read_first``); None without PostgreSQL."""
     try:
         server = postgres_server.PostgresServer().start()
     except postgres_server.ServerError as exc:
         print(f"postgresql: not measured ({exc})")
         return None
     datacenter = _datacenter(hosts)
-    rows = {"idle_ping": [], "always_ping": []}
+    variants = {"idle_ping": {}, "always_ping": {"always_ping": True},
+                "read_first": {"read_first": True}}
+    rows = {name: [] for name in variants}
     try:
         admin = sqlalchemy.create_engine(server.url(), isolation_level="AUTOCOMMIT")
         for live in sizes:
-            for name, always in (("idle_ping", False), ("always_ping", True)):
+            for name, options in variants.items():
                 database = f"scale_{live}_{name}"
                 with admin.connect() as connection:
                     connection.exec_driver_sql(f"CREATE DATABASE {database}")
-                row = measure(server.url(database), datacenter, live, writes, always)
+                row = measure(server.url(database), datacenter, live, writes, **options)
                 rows[name].append(row)
                 _print_row(f"pg {name}", hosts, row)
         admin.dispose()
@@ -190,7 +198,13 @@ def main(output, quick=False):
                    for idle, always in zip(postgres["idle_ping"], postgres["always_ping"],
                                            strict=True)]
             for name in ("plan", "reserve", "release")}
+        results["read_first_cost"] = {
+            name: [first[f"{name}_p50_ms"] / idle[f"{name}_p50_ms"]
+                   for idle, first in zip(postgres["idle_ping"], postgres["read_first"],
+                                          strict=True)]
+            for name in ("plan", "reserve", "release")}
         print("postgresql: p50 ratios", results["postgresql_ratios"],
-              "| p50 always-ping over idle-ping", results["ping_cost"])
+              "| p50 always-ping over idle-ping", results["ping_cost"],
+              "| p50 read-first over as-is", results["read_first_cost"])
     common.write_json(output, "scale-quick" if quick else "scale", results)
     return results

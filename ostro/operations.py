@@ -152,6 +152,17 @@ class Operations:
             if stack_id is None or engine.find_plan(stack_id) is None:
                 return engine.validator()
             return None
+        # NOTE: first on the cache as it is (no store round trip): the write
+        # checks everything again under the lock, so a stale pass is
+        # harmless; a stale refusal (a group created since) is checked again
+        # on a fresh read before it is answered.
+        validate = self.replica.peek(validator)
+        if validate is not None:
+            try:
+                validate(resources, project_id)
+                return
+            except OstroError:
+                pass
         validate = self.replica.read(validator)
         if validate is not None:
             validate(resources, project_id)
@@ -244,7 +255,10 @@ class Operations:
             return placement
 
         def write():
-            if not missing_ok:
+            # NOTE: a miss is answered outside the write lock; a placement
+            # the cache holds (the common case) goes straight to the write,
+            # which finds it again under the lock: no read round trip first.
+            if not missing_ok and self.replica.peek(lambda engine: _first(engine, keys)) is None:
                 self.replica.read(find)
             return self.replica.write(lambda engine: operation(engine, find(engine)))
         return _decided(f"{action} of placement={keys[0]}", write)

@@ -137,6 +137,19 @@ class Replica:
                 engine = self._replay(current, pending, self.store)
             return operation(engine)
 
+    def peek(self, operation):
+        """``operation(engine)`` on the cache as it is, without asking the
+        store whether it is current (None when there is no cache yet).
+
+        For a quick answer that a fresh :meth:`read` or a :meth:`write`
+        then confirms: it saves the store round trips of a read before
+        the write lock when the cache already knows enough.
+        """
+        with self._lock:
+            if self._engine is None:
+                return None
+            return operation(self._engine)
+
     # -- the cache ----------------------------------------------------------
 
     def _caught_up(self, writer):

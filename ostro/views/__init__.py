@@ -4,6 +4,9 @@ They live with the engine because the engine answers in them, in process
 or over RPC (:mod:`ostro.operations`); the API only forwards them.
 """
 
+import hashlib
+import json
+
 from ostro.model.placement import PlacementState
 
 #: Placement states in which Nova holds the capacity (``reserved: true``).
@@ -13,6 +16,14 @@ RESERVED_STATES = (PlacementState.RESERVED, PlacementState.ACTIVE)
 def plan(plan):
     """An :class:`ostro.model.plan.Plan` as ``{id, name, stack_id, placements}``."""
     return plan.to_dict()
+
+
+def revision(shown):
+    """The revision of a plan as :func:`plan` shows it (the API's ``ETag``):
+    a digest of what it shows, so any change a reader could see (a
+    placement added, dropped, renamed or moved, a group) gives another."""
+    text = json.dumps(shown, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def trial_plan(plan, datacenter, stored=False):

@@ -11,6 +11,9 @@ from heat.objects import stack as stack_object
 from tests.heat.test_legacy import SERVER
 from tests.live_valet import plan_of
 from tests.support.live_server import call
+from valet_openstack import client as valet_client
+from valet_openstack.heat import hook, join
+from valet_openstack.heat import plan as heat_plan
 
 
 def tier(names, rule):
@@ -106,3 +109,29 @@ class NestedStacksAtOnce(harness.HeatCase):
         self.assertIn("Valet refused", stack.status_reason)
         self.assertEqual([], self.servers.created)
         self.assertIsNone(plan_of(harness.VALET_URL, stack.id))
+
+    def test_a_worker_that_saw_less_never_undoes_a_join(self):
+        stack = self.create("late", ROOT, files=FILES, environment=self.planned_environment())
+        before = plan_of(harness.VALET_URL, stack.id)["placements"]
+        two = stack["tier2"].nested()
+        # What a tier1 worker sent before tier2 was stored: tier2 provisional.
+        unseen = {two[name].uuid: heat_plan.provisional_id(stack.id, "tier2." + name)
+                  for name in ("db1", "db2", "db3")}
+        seen = {}
+        for key, entry in heat_plan.plan_resources(stack).items():
+            members = entry["properties"].get("resources")
+            if members:
+                entry["properties"]["resources"] = [unseen.get(m, m) for m in members]
+            seen[unseen.get(key, key)] = entry
+        api = hook.client(self.context)
+        join.join(api, stack, seen)
+        self.assertEqual(before, plan_of(harness.VALET_URL, stack.id)["placements"])
+        # A write merged with a revision another worker has since changed is refused.
+        _, revision = api.get_plan_revision(stack.id)
+        grown = dict(heat_plan.plan_resources(stack), extra={
+            "type": "OS::Nova::Server", "name": "extra", "properties": {"flavor": "m1.small"}})
+        api.update_plan(stack.id, grown, if_revision=revision)           # another worker
+        with self.assertRaises(valet_client.Stale):
+            api.update_plan(stack.id, seen, if_revision=revision)
+        self.assertEqual(set(before) | {"extra"},
+                         set(plan_of(harness.VALET_URL, stack.id)["placements"]))

@@ -19,9 +19,9 @@ import uuid
 
 from heat.engine import stack as heat_stack
 from heat.engine.resources import stack_resource
-from heat.objects import stack as stack_object
 from heat.engine.resources.openstack.cinder import volume as heat_volume
 from heat.engine.resources.openstack.nova import server as heat_server
+from heat.objects import stack as stack_object
 
 LOG = logging.getLogger(__name__)
 

@@ -4,7 +4,9 @@ or bring the plan up to date), forget it, and react to Valet's answers.
 Both hooks use it: the lifecycle plugin (legacy engine) and the planned
 server and volume types (both engines; doc/decisions.md, "Heat").
 Planning is idempotent: Valet keeps one plan per ``stack_id``, so a hook
-that runs twice, or in several heat-engine workers at once, plans once.
+that runs twice, or in several heat-engine workers at once, plans once;
+workers that see more of the tree later join that plan with conditional
+writes (:mod:`.join`), so none undoes another's.
 """
 
 import logging

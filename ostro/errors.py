@@ -124,6 +124,13 @@ class InUse(OstroError):
     kind = "InUse"
 
 
+class Stale(OstroError):
+    """A conditional change (``If-Match``) named a revision of the plan that
+    is no longer its revision: someone changed it since it was read."""
+
+    kind = "Stale"
+
+
 class Unavailable(OstroError):
     """The engine cannot answer now (its inventory is unreadable, it does
     not answer in time); the same request may work later."""

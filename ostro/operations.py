@@ -25,7 +25,7 @@ import logging
 import uuid
 
 from ostro import views
-from ostro.errors import NotFound, NotOwner, OstroError
+from ostro.errors import NotFound, NotOwner, OstroError, Stale
 from ostro.model.placement import PlacementState
 from ostro.views import hosts as host_views
 from ostro.views import violations as violation_views
@@ -95,9 +95,16 @@ class Operations:
                      project_id, exc.kind, exc.message)
             raise
 
-    def update_plan(self, plan_id, resources, *, project_id=None):
+    def update_plan(self, plan_id, resources, *, project_id=None, if_match=None):
+        """Re-plan with new ``resources``; ``if_match``: only if the plan's
+        :func:`~ostro.views.revision` is still that one (checked in the
+        write, so two writers that read the same revision cannot both win),
+        else :class:`~ostro.errors.Stale`."""
         def update(engine):
             plan = _plan(engine, plan_id, project_id)
+            if if_match is not None and views.revision(views.plan(plan, engine)) != if_match:
+                raise Stale(f"plan {plan.id} changed since revision {if_match} was read; "
+                            "read it again")
             engine.update(plan.id, resources)
             return views.plan(plan, engine), _plan_line("plan updated", plan)
 

@@ -91,6 +91,7 @@ STATUS_OF = (
     (ostro_errors.NotFound, 404),
     (ostro_errors.InUse, 409),
     (ostro_errors.NoPlacement, 409),
+    (ostro_errors.Stale, 412),
     (ostro_errors.Unavailable, 503),
     (Conflict, 503),
     (SQLAlchemyError, 503),

@@ -64,6 +64,11 @@ class Conflict(ValetError):
     """409: the rules cannot hold (NoPlacement), or the thing is in use."""
 
 
+class Stale(ValetError):
+    """412: a conditional update named a revision the plan no longer has
+    (someone changed it since it was read): read it again."""
+
+
 class Unavailable(ValetError):
     """Valet could not be reached or answered 5xx, after every retry;
     ``retriable``: a connection failure, a timeout or a 503."""
@@ -73,7 +78,7 @@ class Unavailable(ValetError):
         self.retriable = retriable
 
 
-BY_STATUS = {400: BadRequest, 404: NotFound, 409: Conflict}
+BY_STATUS = {400: BadRequest, 404: NotFound, 409: Conflict, 412: Stale}
 
 
 class ValetClient:
@@ -129,10 +134,18 @@ class ValetClient:
         """The decoded JSON answer (``None`` for 204); a :class:`ValetError`
         for any other answer than 2xx (:class:`Unavailable` once every
         attempt failed to connect, timed out or got a 503)."""
+        return self._retrying(lambda: self._attempt(method, path, body))
+
+    def exchange(self, method, path, body=None, headers=None):
+        """:meth:`request` with request ``headers``, answering ``(decoded
+        JSON, response headers)``."""
+        return self._retrying(lambda: self._exchange_once(method, path, body, headers or {}))
+
+    def _retrying(self, attempt):
         delay = self.retry_delay
         for attempts_left in range(self.retries, -1, -1):
             try:
-                return self._attempt(method, path, body)
+                return attempt()
             except Unavailable as exc:
                 if not exc.retriable or not attempts_left:
                     raise
@@ -143,9 +156,12 @@ class ValetClient:
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def _attempt(self, method, path, body):
+        return self._exchange_once(method, path, body, {})[0]
+
+    def _exchange_once(self, method, path, body, headers):
         try:
             response = self.adapter.request(path, method, json=body,
-                                             headers={"Accept": "application/json"})
+                                             headers={"Accept": "application/json", **headers})
         except ks_exceptions.EndpointNotFound as exc:
             raise Unavailable("no Valet endpoint: set [valet] url or register service "
                               f"type {self.conf[options.GROUP].service_type} in Keystone "
@@ -156,7 +172,7 @@ class ValetClient:
         except ks_exceptions.ClientException as exc:
             raise Unavailable(f"Valet did not answer {method} {path}: {exc}") from exc
         if response.status_code < 300:
-            return response.json() if response.content else None
+            return (response.json() if response.content else None), response.headers
         raise _error(method, path, response)
 
     # -- plans ----------------------------------------------------------------
@@ -194,11 +210,22 @@ class ValetClient:
     def get_plan(self, plan_or_stack_id):
         return self.request("GET", f"/v1/plans/{plan_or_stack_id}")["plan"]
 
-    def update_plan(self, plan_or_stack_id, resources, original_resources=None):
+    def get_plan_revision(self, plan_or_stack_id):
+        """``(plan, revision)``: the plan and its revision (its ``ETag``), which
+        :meth:`update_plan` takes as ``if_revision``."""
+        answer, headers = self.exchange("GET", f"/v1/plans/{plan_or_stack_id}")
+        return answer["plan"], (headers.get("ETag") or "").strip('"') or None
+
+    def update_plan(self, plan_or_stack_id, resources, original_resources=None,
+                    if_revision=None):
+        """Re-plan with ``resources``; with ``if_revision``, only if the plan
+        is still at that revision (``If-Match``), else :class:`Stale`: a
+        read-merge-write that cannot undo a concurrent writer's change."""
         body = {"action": "update", "resources": resources}
         if original_resources is not None:
             body["original_resources"] = original_resources
-        return self.request("PUT", f"/v1/plans/{plan_or_stack_id}", body)["plan"]
+        headers = {"If-Match": f'"{if_revision}"'} if if_revision else None
+        return self.exchange("PUT", f"/v1/plans/{plan_or_stack_id}", body, headers)[0]["plan"]
 
     def migrate(self, plan_or_stack_id, resource, excluded_hosts=()):
         body = {"action": "migrate", "resources": [resource],

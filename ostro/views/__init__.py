@@ -4,6 +4,9 @@ They live with the engine because the engine answers in them, in process
 or over RPC (:mod:`ostro.operations`); the API only forwards them.
 """
 
+import hashlib
+import json
+
 from ostro.model.placement import PlacementState
 from ostro.views import soft
 
@@ -21,6 +24,17 @@ def _with_soft(shown, unmet):
     if unmet is not None:
         shown["unmet_soft_rules"] = unmet
     return shown
+
+
+def revision(shown):
+    """The revision of a plan as :func:`plan` shows it (the API's ``ETag``):
+    a digest of what it shows, so any change a reader could see (a
+    placement added, dropped, renamed or moved, a group) gives another.
+    ``unmet_soft_rules`` is left out: it is derived, and moves when other
+    plans join a named group, which changes nothing of this plan."""
+    kept = {key: value for key, value in shown.items() if key != "unmet_soft_rules"}
+    text = json.dumps(kept, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def trial_plan(plan, engine, stored=False):

@@ -22,7 +22,7 @@ from unittest import mock
 
 from cinderclient import exceptions as cinder_exceptions
 from heat.common import lifecycle_plugin_utils, template_format
-from heat.engine import service, stack_lock, worker
+from heat.engine import scheduler, service, stack_lock, worker
 from heat.engine import stack as heat_stack
 from heat.engine.clients.os import cinder as cinder_plugin
 from heat.engine.clients.os import glance, nova
@@ -34,6 +34,8 @@ from heat.tests.openstack.nova import fakes as fakes_nova
 from novaclient import exceptions as nova_exceptions
 from oslo_config import cfg
 
+from tests.live_valet import HOSTS
+from valet_openstack import client as valet_client
 from valet_openstack.heat import resources as valet_resources
 
 VALET_URL = None  # set by the session fixture (tests/heat/conftest.py)
@@ -64,15 +66,22 @@ class FakeVolumes:
 
 
 class FakeServers:
-    """Nova's servers API: heat's fake server object, one id each."""
+    """Nova's servers API: heat's fake server object, one id each.
+
+    With ``scheduler`` set, each boot first asks Valet for a host as Nova's
+    ValetFilter does (:func:`reserve_like_nova`); ``placed`` keeps the
+    answers by server id."""
 
     def __init__(self, template):
         self.template, self.created, self.servers = template, [], {}
+        self.scheduler, self.placed = None, {}
 
     def create(self, **arguments):
         info = dict(self.template._info, id=str(uuid.uuid4()))
         # NOTE: this fake is the server's manager too (interface_list, get).
         server = type(self.template)(self, info, loaded=True)
+        if self.scheduler is not None:
+            self.placed[server.id] = self.scheduler(server.id, arguments)
         self.created.append(arguments)
         self.servers[server.id] = server
         return server
@@ -87,6 +96,19 @@ class FakeServers:
 
     def interface_list(self, server):
         return []
+
+
+def reserve_like_nova(server_id, arguments):
+    """The one call Nova's ValetFilter makes for a boot: reserve the
+    placement of Heat's ``heat_resource_uuid`` hint (else the instance's),
+    or plan the server ad hoc, outside any stack rule, when none exists."""
+    hint = (arguments.get("scheduler_hints") or {}).get("heat_resource_uuid")
+    adhoc = {"resource": {"type": "OS::Nova::Server", "name": server_id,
+                          "properties": {"flavor": "m1.small"}},
+             "name": f"nova-{server_id}"}
+    with valet_client.ValetClient(cfg.CONF) as valet:
+        return valet.reserve(hint or server_id, HOSTS, resource_id=server_id,
+                             fallback_ids=[server_id] if hint else [], adhoc=adhoc)
 
 
 class InlineThreads(tools.DummyThreadGroupManager):
@@ -187,7 +209,31 @@ class HeatCase(common.HeatTestCase):
             self.queue.append(msg)
             if self.deliver_at_once:
                 self.drain()
+            elif self.interleave and self.working:
+                # NOTE: another worker takes the next message while this one
+                # goes on (a nested stack's workers start before its parent
+                # resource has recorded the nested stack's id).
+                self.deliver_next()
 
+        def sleep(runner, wait_time):
+            # NOTE: where a heat-engine thread would sleep while a task (a
+            # nested stack's create, a server's boot) is in progress, another
+            # worker gets to run: the next queued message is delivered.
+            if not self.interleave:
+                return
+            if self.queue:
+                self.idle = 0
+                self.deliver_next()
+                return
+            self.idle += 1
+            if self.idle > 10000:
+                raise AssertionError(f"{runner} waits for a message nobody sends")
+
+        # NOTE: interleave: workers' messages are delivered the way
+        # parallel heat-engine workers would take them (below); ``working``:
+        # how many deliveries are in progress (nested in one another).
+        self.interleave, self.idle, self.working = False, 0, 0
+        self.patchobject(scheduler.TaskRunner, "_sleep", new=sleep)
         self.patchobject(rpc_client.EngineClient, "call", new=call)
         self.patchobject(rpc_client.EngineClient, "cast", new=call)
         self.patchobject(worker_client.WorkerClient, "cast", new=cast)
@@ -196,8 +242,17 @@ class HeatCase(common.HeatTestCase):
     def drain(self):
         """Deliver the convergence workers' messages until none is left."""
         while self.queue:
+            self.deliver_next()
+
+    def deliver_next(self):
+        """Deliver the oldest queued worker message, if any."""
+        if self.queue:
             method, kwargs = self.queue.pop(0)
-            getattr(self.worker, method)(self.context, **kwargs)
+            self.working += 1
+            try:
+                getattr(self.worker, method)(self.context, **kwargs)
+            finally:
+                self.working -= 1
 
     # -- what a heat API request would do ------------------------------------
 

@@ -4,7 +4,9 @@ or bring the plan up to date), forget it, and react to Valet's answers.
 Both hooks use it: the lifecycle plugin (legacy engine) and the planned
 server and volume types (both engines; doc/decisions.md, "Heat").
 Planning is idempotent: Valet keeps one plan per ``stack_id``, so a hook
-that runs twice, or in several heat-engine workers at once, plans once.
+that runs twice, or in several heat-engine workers at once, plans once;
+workers that see more of the tree later join that plan with conditional
+writes (:mod:`.join`), so none undoes another's.
 """
 
 import logging
@@ -14,9 +16,13 @@ from oslo_config import cfg
 
 from valet_openstack import client as valet_client
 from valet_openstack import options
+from valet_openstack.heat import join
 from valet_openstack.heat import plan as heat_plan
 
 LOG = logging.getLogger(__name__)
+#: How often a worker reads the tree and the plan again after another
+#: worker's write came first (each retry follows real progress elsewhere).
+JOIN_ATTEMPTS = 8
 
 options.register_opts(cfg.CONF)
 
@@ -54,22 +60,28 @@ def root_of(stack):
 
 def ensure_planned(stack):
     """Make Valet's plan of ``stack``'s root hold every server and volume
-    Heat knows of now; the plan (``None`` when Valet is down and
-    ``failure_mode = yield``)."""
+    Heat knows of now (the first call, anywhere in the tree, plans the whole
+    tree; later ones join it: :mod:`.join`); the plan (``None`` when Valet
+    is down and ``failure_mode = yield``)."""
     root, built = root_of(stack)
-    return sync(root, heat_plan.plan_resources(root, built))
 
-
-def sync(root, resources):
-    """Create the plan of ``root`` with ``resources``, or update it if it
-    exists and its placements are not those resources."""
-    def create_or_update():
-        api = client(root.context)
-        plan = api.create_plan(root.id, resources, name=root.name)
-        if set(plan.get("placements") or {}) != heat_plan.planned_ids(resources):
-            plan = api.update_plan(root.id, resources)
-        return plan
-    return guarded(f"plan stack {root.name}", create_or_update)
+    def plan_tree():
+        nonlocal root, built
+        for attempt in range(1, JOIN_ATTEMPTS + 1):
+            unread = []
+            resources = heat_plan.plan_resources(root, built, unread=unread)
+            try:
+                return join.join(client(root.context), root, resources, unread)
+            except valet_client.Stale as exc:
+                if attempt == JOIN_ATTEMPTS:
+                    raise
+                # NOTE: another worker wrote first; what it wrote is in
+                # Heat's database by now, so read the tree again.
+                LOG.info("Valet: plan of stack %s moved on (%s); reading it again",
+                         root.name, exc.message)
+                root, built = root_of(stack)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+    return guarded(f"plan stack {root.name}", plan_tree)
 
 
 def update(stack, resources):

@@ -17,9 +17,11 @@ physical id after, so both are mapped back to the orchestration id.
 import logging
 import uuid
 
+from heat.engine import stack as heat_stack
 from heat.engine.resources import stack_resource
 from heat.engine.resources.openstack.cinder import volume as heat_volume
 from heat.engine.resources.openstack.nova import server as heat_server
+from heat.objects import stack as stack_object
 
 LOG = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ def kind_of(res):
     return None
 
 
-def plan_resources(root, built=None, previous=None):
+def plan_resources(root, built=None, previous=None, unread=None):
     """The plan of ``root`` and every stack nested in it.
 
     ``built`` maps ``(owner stack id, parent resource name)`` to a nested
@@ -62,13 +64,22 @@ def plan_resources(root, built=None, previous=None):
     will store (the lifecycle plugin's nested pre-op hands it over).
     ``previous``: when ``root`` is the new definition of a stack Heat is
     updating, the stack as it is, whose resources keep their uuids.
+    ``unread``: a list that gets the path prefix (``tier.``) of each nested
+    stack that could be neither loaded nor parsed, so is left out.
     """
     resources = {}
-    _collect(root, "", root.id, built or {}, resources, previous)
+    _collect(root, "", root.id, built or {}, resources, previous,
+             unread if unread is not None else [])
     return resources
 
 
-def _collect(stack, prefix, root_id, built, out, previous=None):
+def provisional_id(root_id, path):
+    """The id a resource of ``root_id``'s tree at ``path`` (``tier.app1``)
+    is planned under until Heat stores it."""
+    return str(uuid.uuid5(PROVISIONAL, f"{root_id}/{path}"))
+
+
+def _collect(stack, prefix, root_id, built, out, previous=None, unread=None):
     # NOTE: ``current`` is the resource as it exists (uuid, physical id,
     # nested stack); the definition ``res`` may be a newer one (update).
     current = {}
@@ -85,7 +96,8 @@ def _collect(stack, prefix, root_id, built, out, previous=None):
         if kind is not None:
             out[ids[name]] = _entry(res, current[name], kind, prefix + name, aliases)
         elif isinstance(res, stack_resource.StackResource):
-            _collect_nested(res, current[name], prefix + name + ".", root_id, built, out)
+            _collect_nested(res, current[name], prefix + name + ".", root_id, built, out,
+                            unread)
 
 
 def _orch_id(res, prefix, root_id):
@@ -93,17 +105,39 @@ def _orch_id(res, prefix, root_id):
     not built, or new in an update) gets a provisional id."""
     if res.uuid:
         return res.uuid
-    return str(uuid.uuid5(PROVISIONAL, f"{root_id}/{prefix}{res.name}"))
+    return provisional_id(root_id, prefix + res.name)
 
 
-def _collect_nested(res, existing, prefix, root_id, built, out):
+def _collect_nested(res, existing, prefix, root_id, built, out, unread):
     nested = built.get((existing.stack.id, existing.name))
     if nested is None and existing.resource_id:
         nested = existing.nested()
     if nested is None:
+        nested = _stored_child(existing)
+    if nested is None:
         nested = _parse_unbuilt(res)
-    if nested is not None:
-        _collect(nested, prefix, root_id, built, out)
+    if nested is None:
+        unread.append(prefix)
+    else:
+        _collect(nested, prefix, root_id, built, out, unread=unread)
+
+
+def _stored_child(existing):
+    """The nested stack Heat has stored for ``existing`` but not yet
+    recorded as its physical id, or ``None``.
+
+    NOTE: under convergence a nested stack's workers start while its parent
+    resource is still creating it, before the parent records the nested
+    stack's id; another nested stack's worker then finds it (with the
+    uuids Nova will be given) by owner and parent resource name.
+    """
+    if existing.stack.id is None or existing.id is None:
+        return None
+    name = existing.physical_resource_name()
+    for child in stack_object.Stack.get_all_by_owner_id(existing.context, existing.stack.id):
+        if child.name == name and child.parent_resource_name == existing.name:
+            return heat_stack.Stack.load(existing.context, stack=child)
+    return None
 
 
 def _parse_unbuilt(res):

@@ -6,6 +6,7 @@ validates the body and makes one engine call (:mod:`ostro.operations`).
 
 import pecan
 
+from ostro import views
 from valet_api import policy, visibility
 from valet_api.controllers import base
 from valet_api.types import plans as plan_types
@@ -41,6 +42,7 @@ class Plans(base.Resource):
                                          dry_run=new.dry_run)
         if not new.dry_run:
             base.created()      # NOTE: a dry run creates nothing: 200
+            tag(shown)
         return {"plan": visibility.plan_shower(pecan.request)(shown)}
 
 
@@ -55,6 +57,7 @@ class Plan(base.Resource):
     @pecan.expose("json")
     def get(self):
         shown = operations().get_plan(self.plan_id, project_id=scope())
+        tag(shown)
         return {"plan": visibility.plan_shower(pecan.request)(shown)}
 
     @pecan.expose("json")
@@ -62,11 +65,12 @@ class Plan(base.Resource):
         change = plan_types.PlanChange.parse(base.json_body())
         if change.action == "update":
             shown = operations().update_plan(self.plan_id, change.resources,
-                                             project_id=scope())
+                                             project_id=scope(), if_match=if_match())
         else:
             shown = operations().migrate_plan(self.plan_id, change.resource,
                                               change.excluded_hosts, project_id=scope())
         base.created()
+        tag(shown)
         return {"plan": visibility.plan_shower(pecan.request)(shown)}
 
     @pecan.expose(content_type="application/json")
@@ -79,3 +83,20 @@ def scope():
     """The project whose plans this request may act on (None: any), as the
     policy hook decided (:func:`valet_api.access.owner_scope`)."""
     return pecan.request.owner_scope
+
+
+def tag(shown):
+    """Give the answer the plan's revision as its ``ETag``, which a later
+    ``PUT`` may send back as ``If-Match`` to change only that revision
+    (computed before locations are hidden from the caller, so every
+    caller's tag names the same revision)."""
+    pecan.response.headers["ETag"] = f'"{views.revision(shown)}"'
+
+
+def if_match():
+    """The revision the request's ``If-Match`` names (``None``: none, or
+    ``*``, any revision of an existing plan)."""
+    value = (pecan.request.headers.get("If-Match") or "").strip()
+    if value in ("", "*"):
+        return None
+    return value.removeprefix("W/").strip('"')

@@ -141,6 +141,11 @@ class AffinityRoom(Rule):
         self.affinities = list(affinities)
         self.pinned = set(pinned)
         self.label = "affinity room"
+        # NOTE: a named group may be partly placed before the search (other
+        # plans' members), so it is always asked; an in-stack group only
+        # once the search placed one of its members (state.touched_affinity).
+        self._named = [group for group in self.affinities if group._named]
+        self._in_stack = {group.key: group for group in self.affinities if not group._named}
 
     def applies(self, item):
         # NOTE: a pinned item's one location was checked when it was placed
@@ -148,8 +153,22 @@ class AffinityRoom(Rule):
         # over the domain): applying it could refuse what fits host by host.
         return bool(self.affinities) and item.orch_id not in self.pinned
 
+    def _asked(self, state):
+        """The groups that may hold room in ``state``: the named ones, and
+        the in-stack ones partly placed (those filled or emptied are dropped
+        from the state's set until one of their members moves again)."""
+        asked = list(self._named)
+        for key in sorted(state.touched_affinity & self._in_stack.keys()):
+            group = self._in_stack[key]
+            counter = state.counter(key)
+            if counter is None or sum(counter.members.values()) >= len(group.pending):
+                state.touched_affinity.discard(key)
+            else:
+                asked.append(group)
+        return asked
+
     def _holding(self, state, item):
-        for group in self.affinities:
+        for group in self._asked(state):
             if item.orch_id not in group.members:
                 narrowed = group.hold_room(state, item)
                 if narrowed is not None:

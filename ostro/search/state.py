@@ -68,6 +68,11 @@ class SearchState:
     def __init__(self, compiled, track_holds=False):
         self.compiled = compiled
         self.track_holds = track_holds
+        # NOTE: affinity groups a member of which this search placed or
+        # moved: the only in-stack groups that can be partly placed, so
+        # the only ones AffinityRoom must ask (pruned by it as they fill).
+        # The live state (no track_holds) keeps none.
+        self.touched_affinity = set()
         self.headroom = (compiled.capacity - compiled.base_used).copy(order="F")
         self.servers_in, self.exclusive, self.uplink_used, self.new_in = {}, {}, {}, {}
         self.uplink_held = {}
@@ -115,6 +120,7 @@ class SearchState:
         twin.location_of = Layer(self.location_of)
         twin.items = Layer(self.items)
         twin.new = set(self.new)
+        twin.touched_affinity = set(self.touched_affinity)
         return twin
 
     @property
@@ -190,6 +196,8 @@ class SearchState:
                 # NOTE: drop empty counters, or deleted plans' groups pile up.
                 self.groups.pop(membership.key, None)
                 self._owned.discard(membership.key)
+            if membership.kind == GroupKind.AFFINITY and self.track_holds:
+                self.touched_affinity.add(membership.key)
             if membership.kind == GroupKind.EXCLUSIVITY and item.is_server and domain >= 0:
                 self._writable("exclusive", membership.level)[domain] += sign
                 self.exclusive_total[membership.level] += sign

@@ -36,9 +36,13 @@ class SoftRules:
         self.assertEqual(("CREATE", "COMPLETE"), (stack.action, stack.status),
                          stack.status_reason)
         plan = plan_of(harness.VALET_URL, stack.id)
-        self.assertEqual(set(HOSTS), {p["location"] for p in plan["placements"].values()})
+        # Spread as far as the hosts go (other tests' stacks may hold some of
+        # the shared valet-api's hosts): never three on one, as packing would.
+        hosts = [p["location"] for p in plan["placements"].values()]
+        self.assertLessEqual(max(hosts.count(host) for host in hosts), 2, hosts)
         self.assertEqual(["apart"], [rule["group"] for rule in plan["unmet_soft_rules"]])
         self.assertEqual(len(CROWD), len(self.servers.created))
+        self.delete(stack)
 
     def test_a_soft_named_group(self):
         name = f"loose-{type(self).__name__.lower()}"    # the valet-api is shared

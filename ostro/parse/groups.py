@@ -113,32 +113,34 @@ def _check_acyclic(stack, start, deadline):
 
 
 def check_contradictions(stack, deadline=None):
-    """Affinity at level A and diversity at level D >= A over two members that
-    diversity keeps apart can never both hold: sharing an A-domain means
-    sharing the wider D-domain too."""
+    """Affinity at level A and diversity at level D >= A can never both hold
+    when the affinity holds more units of the diversity than it allows in
+    one domain (``max_per_domain``): sharing an A-domain means sharing the
+    wider D-domain too.  A soft rule against another is no contradiction:
+    it gives way, and the plan answer says so.
+
+    Linear in the memberships: each affinity's leaves are looked up in an
+    index of the diversities holding them, not compared with every group."""
     deadline = bound(deadline)
-    affinities = [g for g in stack.groups.values() if g.kind == GroupKind.AFFINITY]
-    diversities = [g for g in stack.groups.values() if g.kind == GroupKind.DIVERSITY]
-    for diversity in diversities:
-        units = stack.units(diversity.key)
-        for affinity in affinities:
-            deadline.check("checking groups for contradictions")
-            # NOTE: a soft rule against another is no contradiction: it gives
-            # way, and the plan answer says so.
-            if level_rank(affinity.level) > level_rank(diversity.level) \
-                    or Enforcement.SOFT in (affinity.enforcement, diversity.enforcement):
-                continue
-            seen = {}
-            for leaf in stack.leaves(affinity.key):
-                unit = units.get(leaf)
-                if unit is None:
+    hard = [g for g in stack.groups.values() if g.enforcement == Enforcement.HARD]
+    units_of = {}       # leaf -> [(diversity, the leaf's unit in it)]
+    for diversity in (g for g in hard if g.kind == GroupKind.DIVERSITY):
+        for leaf, unit in stack.units(diversity.key).items():
+            units_of.setdefault(leaf, []).append((diversity, unit))
+    for affinity in (g for g in hard if g.kind == GroupKind.AFFINITY):
+        deadline.check("checking groups for contradictions")
+        seen = {}       # diversity key -> {unit: its first leaf in the affinity}
+        for leaf in stack.leaves(affinity.key):
+            for diversity, unit in units_of.get(leaf, ()):
+                if level_rank(affinity.level) > level_rank(diversity.level):
                     continue
-                clash = next((other for u, other in seen.items() if u != unit), None)
-                if clash is not None:
+                first_of = seen.setdefault(diversity.key, {})
+                first_of.setdefault(unit, leaf)
+                if len(first_of) > diversity.max_per_domain:
+                    clash = next(other for u, other in first_of.items() if u != unit)
                     first = stack.resources[clash].name
                     second = stack.resources[leaf].name
                     raise TopologyError(
                         f"groups {affinity.name} ({affinity.label}) and {diversity.name} "
                         f"({diversity.label}) contradict each other over {first} and {second}",
                         resource=second, groups=[affinity.name, diversity.name])
-                seen.setdefault(unit, leaf)

@@ -466,3 +466,23 @@ def test_max_per_domain_counts_a_nested_group_once(exact):
     assert len(units) == 2
     assert all(len(held) == 2 for held in units.values()), units
     assert_no_violations(subject)
+
+
+@pytest.mark.parametrize(("together", "limit", "contradicts"), [(2, 2, False), (3, 2, True),
+                                                                (3, 3, False), (2, 1, True)])
+def test_affinity_inside_a_limited_diversity_contradicts_only_beyond_the_limit(
+        together, limit, contradicts):
+    # An affinity(host) of ``together`` servers inside a diversity(rack) that
+    # allows ``limit`` per rack: all of them share a rack, so only more than
+    # the limit can never hold.
+    names = [f"s{i}" for i in range(1, together + 1)]
+    resources = stack(*servers("s", together), group("close", "affinity", "host", names),
+                      _limited("spread", "rack", names, limit))
+    if contradicts:
+        with pytest.raises(TopologyError) as caught:
+            engine(datacenter()).plan(resources)
+        assert "contradict" in caught.value.message
+        assert set(caught.value.groups) == {"close", "spread"}
+    else:
+        plan = engine(datacenter()).plan(resources)
+        assert len(set(locations(plan).values())) == 1

@@ -59,7 +59,9 @@ def read(cinder):
     selects = _types_by_backend(cinder.volume_types.list(is_public=None))
     storage = Storage()
     for pool in cinder.pools.list(detailed=True):
-        capabilities = getattr(pool, "capabilities", None) or {}
+        # NOTE: cinderclient moves the capabilities up into attributes of
+        # the pool; the answer as Cinder gave it keeps them apart.
+        capabilities = pool.to_dict().get("capabilities") or {}
         storage.pools[pool.name] = pool_entry(pool.name, capabilities,
                                               services.get(service_host(pool.name)), selects)
     for volume in cinder.volumes.list(detailed=True, search_opts={"all_tenants": 1}):

@@ -23,6 +23,7 @@ from cinder import service
 from cinder.tests import fake_driver
 from cinder.tests.functional import functional_helpers
 from cinder.volume import configuration
+from cinder.volume import manager as volume_manager
 from oslo_config import cfg
 
 from ostro import replica as replicas
@@ -45,8 +46,8 @@ CONF = cfg.CONF
 BACKENDS = {
     # rack pdk15r05 from the host part of its name (the default pattern)
     "gold": ("pdk15r05c010", 100, 0, {}),
-    # rack pdk15r06 from its capability
-    "silver": ("stor-a", 200, 10, {"valet_rack": "pdk15r06"}),
+    # rack pdk15r06 from its capability (cinder.conf's extra_capabilities)
+    "silver": ("stor-a", 200, 10, {"extra_capabilities": '{"valet_rack": "pdk15r06"}'}),
 }
 GOLD, SILVER = "pdk15r05c010@gold#gold", "stor-a@silver#silver"
 HOSTS = ("pdk15r05c001", "pdk15r05c002", "pdk15r06c001")
@@ -78,12 +79,12 @@ class SizedDriver(fake_driver.FakeLoggingVolumeDriver):
     def _update_volume_stats(self):
         super()._update_volume_stats()
         name = self.configuration.safe_get("volume_backend_name")
-        _host, total, reserved, extra = BACKENDS[name]
+        _host, total, reserved, _conf = BACKENDS[name]
         self._stats["volume_backend_name"] = name
         pool = self._stats["pools"][0]
         pool.update(pool_name=name, total_capacity_gb=total,
                     free_capacity_gb=total - sum(self.sizes.values()),
-                    reserved_percentage=reserved, **extra)
+                    reserved_percentage=reserved)
 
 
 class CinderSyncTest(functional_helpers._FunctionalTestBase):
@@ -115,11 +116,14 @@ class CinderSyncTest(functional_helpers._FunctionalTestBase):
     def setUp(self):
         super().setUp()
         self.services = {}
-        for backend, (host, *_rest) in BACKENDS.items():
-            CONF.register_opts([cfg.StrOpt("volume_driver"),
-                                cfg.StrOpt("volume_backend_name")], group=backend)
-            self.override_config("volume_driver", f"{__name__}.SizedDriver", backend)
-            self.override_config("volume_backend_name", backend, backend)
+        for backend, (host, _total, _reserved, options) in BACKENDS.items():
+            # NOTE: a backend's section of cinder.conf, as cinder-volume reads it.
+            CONF.register_opts(volume_manager.volume_backend_opts, group=backend)
+            CONF.register_opts([cfg.StrOpt("volume_backend_name")], group=backend)
+            options = {"volume_driver": f"{__name__}.SizedDriver",
+                       "volume_backend_name": backend, **options}
+            for key, value in options.items():
+                self.override_config(key, value, backend)
             self.services[backend] = self.start_service("volume", host=f"{host}@{backend}",
                                                         service_name=backend)
         self.directory = self.useFixture(fixtures.TempDir()).path

@@ -27,18 +27,14 @@ from cinder.volume import manager as volume_manager
 from oslo_config import cfg
 
 from ostro import replica as replicas
-from ostro.config import register_opts as register_engine_opts
 from ostro.daemon import notifications
-from ostro.daemon import options as service_options
 from ostro.daemon.sync import Reconciler
 from ostro.errors import NoPlacement
 from ostro.inventory import cinder
 from ostro.inventory.cloud import Cloud, Layout
 from ostro.inventory.racks import Naming
 from ostro.operations import Operations
-from ostro.state import migrate
-from ostro.state import options as database_options
-from ostro.state.store import Store
+from tests import leader_conf
 
 CONF = cfg.CONF
 
@@ -144,27 +140,17 @@ class CinderSyncTest(functional_helpers._FunctionalTestBase):
                                      fetch_storage=lambda: cinder.read(self.reader[0]))
 
     def _store(self):
-        url = f"sqlite:///{self.directory}/valet.sqlite"
-        migrate.upgrade(url)
-        store = Store(url)
+        store = leader_conf.store(self.directory)
         self.addCleanup(store.close)
         return store
 
     def _valet_conf(self):
-        path = os.path.join(self.directory, "valet.conf")
-        with open(path, "w") as out:
-            # NOTE: cinder's noauth middleware takes "user:project" as the
-            # token, and makes its holder an admin.
-            out.write("[inventory]\ndriver = nova\nauth_type = admin_token\n"
-                      f"endpoint = {self.auth_url}\ntoken = admin:{PROJECT}\n"
-                      f"volume_endpoint_override = {self.auth_url}/{PROJECT}\n"
-                      "[engine]\nsolver_time_budget = 0.2\n")
-        conf = cfg.ConfigOpts()
-        register_engine_opts(conf)
-        database_options.register_opts(conf)
-        service_options.register_opts(conf)
-        conf([], project="valet", default_config_files=[path])
-        return conf
+        # NOTE: cinder's noauth middleware takes "user:project" as the
+        # token, and makes its holder an admin.
+        return leader_conf.conf(self.directory, (
+            "driver = nova\nauth_type = admin_token\n"
+            f"endpoint = {self.auth_url}\ntoken = admin:{PROJECT}\n"
+            f"volume_endpoint_override = {self.auth_url}/{PROJECT}\n"))
 
     def _backends(self):
         return self.replica.read(lambda engine: dict(engine.datacenter.backends))

@@ -6,8 +6,8 @@ python-cinderclient through the keystoneauth1 options of ``[inventory]``.
 The volume services run cinder's fake LVM driver, sized (:class:`SizedDriver`)
 so that pools report a finite capacity and the free space their volumes
 leave; the base's own service reports an ``infinite`` pool. Nova is not
-here (nova's and cinder's test bases cannot share a process): its side of
-the sync is a fixed picture of three hosts.
+here (nova's functional base wants a process of its own, RECIPES §2): its
+side of the sync is a fixed picture of three hosts.
 
 Cinder's test base needs a process of its own (``make cinder-func``).
 """

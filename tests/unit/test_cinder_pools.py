@@ -2,7 +2,12 @@
 volume notifications that patch them, on plain pictures of Cinder; the
 reads themselves run against a real Cinder in tests/cinder_func."""
 
-from ostro.daemon import notifications
+from types import SimpleNamespace
+
+from oslo_config import cfg
+
+from ostro.daemon import notifications, options
+from ostro.daemon.runner import Daemon
 from ostro.inventory import file as inventory_file
 from ostro.inventory.cinder import pool_entry
 from ostro.inventory.cloud import Cloud, Layout, inventory
@@ -80,3 +85,13 @@ def test_volume_notifications_move_free_space_once():
     assert gone(cloud) is False
     # Before Cinder was read there is nothing to patch.
     assert notifications.change_for("volume.create.end", created, None)(Cloud()) is False
+
+
+def test_the_leader_reads_cinder_unless_storage_is_none():
+    conf = cfg.ConfigOpts()
+    options.register_opts(conf)
+    conf([], project="valet", default_config_files=[])
+    assert conf.inventory.storage == "cinder"
+    assert callable(Daemon._storage_reader(SimpleNamespace(conf=conf)))
+    conf.set_override("storage", "none", "inventory")
+    assert Daemon._storage_reader(SimpleNamespace(conf=conf)) is None

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint unit postgres keystone rabbitmq nova-func nova policy-sample bench-test bench clean
+.PHONY: run test lint unit postgres keystone rabbitmq nova-func cinder-func nova policy-sample bench-test bench clean
 .PHONY: heat cinder system-packages deploy daemon
 BENCH_STAMP := $(VENV)/.installed-bench
 HEAT_STAMP := $(VENV)/.installed-heat
@@ -83,6 +83,12 @@ $(NOVA_STAMP): $(STAMP)
 nova-func: $(NOVA_STAMP)
 	$(BIN)/pytest -p no:warnings tests/nova_func
 
+# The nova driver's Cinder reader against a real in-process Cinder (cinder's
+# functional test base: API on 127.0.0.1, scheduler, volume services with a
+# fake driver): its own pytest process, like nova-func.
+cinder-func: $(CINDER_STAMP)
+	$(BIN)/pytest -p no:warnings -o faulthandler_timeout=120 tests/cinder_func
+
 # The Nova baseline runs real nova classes: its own pytest process, and a
 # smoke run of every benchmark suite at small sizes (figures are not checked).
 bench-test: $(BENCH_STAMP)
@@ -132,7 +138,7 @@ deploy: $(STAMP) system-packages
 	tools/build-deploy-venv $(DEPLOY_VENV)
 	VALET_DEPLOY_VENV=$(abspath $(DEPLOY_VENV)) $(BIN)/pytest tests/deploy
 
-test: system-packages lint unit cli postgres keystone rabbitmq daemon browser nova-func nova heat cinder deploy bench-test
+test: system-packages lint unit cli postgres keystone rabbitmq daemon browser nova-func cinder-func nova heat cinder deploy bench-test
 
 BROWSER_STAMP := $(VENV)/.installed-browser
 $(BROWSER_STAMP): $(STAMP)

@@ -1,5 +1,6 @@
-"""Nova's versioned notifications, applied to the leader's picture of Nova
-between full syncs (:class:`~ostro.daemon.sync.Reconciler`).
+"""Nova's versioned notifications (and Cinder's volume notifications),
+applied to the leader's picture of the cloud between full syncs
+(:class:`~ostro.daemon.sync.Reconciler`).
 
 Instance events put the instance where the payload says it is (created,
 live-migrated, resized, evacuated, rebuilt) or take it away (deleted);
@@ -7,6 +8,11 @@ live-migrated, resized, evacuated, rebuilt) or take it away (deleted);
 the time Nova sent it; an event older than the last sync's start or than
 the newest event already applied to the same instance (or host) is stale
 and ignored, so duplicates and events out of order are harmless.
+
+Cinder's ``volume.create.end`` and ``volume.delete.end`` (its unversioned
+notifications, topic ``notifications``) put a volume on its pool or take it
+away, and change the pool's free space by the volume's size, as the next
+sync will read it from Cinder.
 """
 
 import datetime
@@ -26,6 +32,7 @@ PLACED = ("instance.create.end", "instance.live_migration_post_dest.end",
 #: Events after which the instance is gone.
 GONE = ("instance.delete.end", "instance.shelve_offload.end")
 SERVICE = "service.update"
+VOLUME_CREATED, VOLUME_DELETED = "volume.create.end", "volume.delete.end"
 
 
 def data(payload):
@@ -85,7 +92,37 @@ def change_for(event_type, payload, when):
             return _set(cloud, host, {"disabled": bool(fields.get("disabled")) or forced_down,
                                       "up": not forced_down})
         return service
+    if event_type in (VOLUME_CREATED, VOLUME_DELETED) and fields.get("volume_id"):
+        return _volume_change(event_type == VOLUME_CREATED, fields, when)
     return None
+
+
+def _volume_change(created, fields, when):
+    key = fields["volume_id"]
+    new = {"pool": fields.get("host"), "size": fields.get("size") or 0}
+
+    def volume(cloud):
+        # NOTE: before Cinder was read there is no pool to patch.
+        if cloud.pools is None or not _fresh(cloud, f"volume:{key}", when):
+            return False
+        known = cloud.volumes.get(key)
+        if known == (new if created else None):
+            return False         # the sync (or a duplicate) saw it already
+        if known is not None:
+            _take(cloud, known, -known["size"])
+            del cloud.volumes[key]
+        if created:
+            cloud.volumes[key] = new
+            _take(cloud, new, new["size"])
+        return True
+    return volume
+
+
+def _take(cloud, volume, size):
+    """Take ``size`` GB (negative: give back) of ``volume``'s pool's free space."""
+    pool = cloud.pools.get(volume["pool"])
+    if pool is not None and pool["free_gb"] is not None:
+        pool["free_gb"] = pool["free_gb"] - size
 
 
 def _set(cloud, host, new):
@@ -118,8 +155,9 @@ class Endpoint:
             return None
         changed = self.reconciler.patch(change)
         self.handled += 1
+        fields = data(payload)
         LOG.info("notification %s %s (%s): %s", event_type,
-                 data(payload).get("uuid") or data(payload).get("host"),
+                 fields.get("uuid") or fields.get("volume_id") or fields.get("host"),
                  (metadata or {}).get("message_id"), "applied" if changed else "no change")
         return None
 

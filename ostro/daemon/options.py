@@ -1,6 +1,7 @@
 """Options of ``valet-engine``: ``[coordination]``, the background work in
-``[engine]``, the ``nova`` driver's in ``[inventory]`` (with keystoneauth1's
-auth and session options) and ``[notifications]``."""
+``[engine]``, the ``nova`` driver's (and its Cinder reader's) in
+``[inventory]`` (with keystoneauth1's auth and session options) and
+``[notifications]``."""
 
 from keystoneauth1 import loading as ks_loading
 from oslo_config import cfg
@@ -58,9 +59,19 @@ inventory_opts = [
     cfg.StrOpt("compute_api_version", default="2.87",
                help="Nova API microversion the sync asks for (2.87 is the last with "
                     "hypervisor capacity; 2.47 or later embeds flavors in servers)."),
-    cfg.StrOpt("region_name", help="Region of the compute endpoint."),
-    cfg.StrOpt("interface", default="public", help="Endpoint interface of Nova."),
+    cfg.StrOpt("region_name", help="Region of the compute (and volume) endpoint."),
+    cfg.StrOpt("interface", default="public", help="Endpoint interface of Nova (and Cinder)."),
     cfg.StrOpt("endpoint_override", help="Nova's URL, instead of the service catalog."),
+    cfg.StrOpt("storage", default="cinder", choices=[
+                   ("cinder", "read Cinder's pools as the storage backends at every sync"),
+                   ("none", "no storage backends: stacks with volumes are refused")],
+               help="Where the nova driver's storage backends come from. A sync that "
+                    "cannot reach Cinder logs a warning and keeps the pools it had."),
+    cfg.StrOpt("volume_api_version", default="3.0",
+               help="Cinder API microversion the sync asks for."),
+    cfg.StrOpt("volume_endpoint_override",
+               help="Cinder's URL (e.g. http://cinder:8776/v3/<project id>), instead of "
+                    "the service catalog (region_name and interface apply to both)."),
 ]
 
 notification_opts = [

@@ -19,6 +19,13 @@ says what the state should be now:
   names Valet groups (``metadata.valet.groups``): then it is recorded as an
   existing placement, so the groups' rules count it.
 
+Cinder's volumes (``volumes``, read with ``[inventory] storage = cinder``)
+bind volume placements the same way: active on their pool, following a
+migrated volume, released when the volume is gone.  A volume Valet did not
+place is already in its pool's used space (Cinder's free capacity), so it
+is never load here; :attr:`Outcome.held_gb` is what Valet's own volume
+placements hold, for the sync to take out of that used space.
+
 The function is pure (data in, data out), so the leader's sync and its
 notification listener share it, and running it twice changes nothing.
 """
@@ -27,7 +34,7 @@ import dataclasses
 import enum
 import logging
 
-from ostro.inventory.instance import LOAD_DIMENSIONS
+from ostro.inventory.instance import LOAD_DIMENSIONS, Instance
 from ostro.model.placement import PlacementState
 from ostro.parse.resources import SERVER_TYPES
 
@@ -66,26 +73,36 @@ class Outcome:
     data: dict
     foreign: dict = dataclasses.field(default_factory=dict)
     actions: list = dataclasses.field(default_factory=list)
+    #: pool -> GB of the volumes on it that Valet's placements stand for
+    held_gb: dict = dataclasses.field(default_factory=dict)
 
 
-def reconcile(data, servers, locations, now, known_groups=frozenset(), known_flavors=None):
+def reconcile(data, servers, locations, now, known_groups=frozenset(), known_flavors=None,
+              volumes=None):
     """The state ``data`` should become given Nova's ``servers`` (id ->
-    :class:`~ostro.inventory.instance.Instance`).
+    :class:`~ostro.inventory.instance.Instance`) and Cinder's ``volumes``
+    (id -> {pool, size}; None: Cinder not read, volume placements wait for
+    their TTL as before).
 
     ``locations`` are the hosts and backends the data centre has;
     ``known_groups`` the named groups, ``known_flavors`` the flavor names an
     existing placement may use (``None``: any).
     """
     outcome = Outcome({"plans": list(data["plans"]), "placements": []})
+    instances = {**servers, **_as_instances(volumes or {})}
     matched = set()
     for record in data["placements"]:
-        kept = _follow(record, servers, locations, now, outcome.actions)
+        kept = _follow(record, instances, locations, now, outcome.actions)
         if kept is not None and kept["resource_id"] in servers:
             kept = _resize(outcome, kept, servers[kept["resource_id"]], known_flavors)
         if kept is not None:
             outcome.data["placements"].append(kept)
             if kept["resource_id"]:
                 matched.add(kept["resource_id"])
+            volume = (volumes or {}).get(kept["resource_id"])
+            if volume is not None and volume["pool"] == kept["location"]:
+                outcome.held_gb[volume["pool"]] = (outcome.held_gb.get(volume["pool"], 0)
+                                                   + volume["size"])
     for server in sorted(servers.values(), key=lambda s: s.id):
         if server.id in matched or server.host not in locations:
             continue
@@ -98,6 +115,12 @@ def reconcile(data, servers, locations, now, known_groups=frozenset(), known_fla
         for dimension, amount in zip(LOAD_DIMENSIONS, server.load, strict=True):
             load[dimension] += amount
     return outcome
+
+
+def _as_instances(volumes):
+    """Cinder's volumes as instances on their pools (no flavor, no groups)."""
+    return {key: Instance(id=key, name=key, host=volume["pool"], flavor={})
+            for key, volume in volumes.items()}
 
 
 def _follow(record, servers, locations, now, actions):

@@ -63,7 +63,8 @@ class Daemon:
             # NOTE: one client (one keystoneauth1 session, which re-authenticates
             # when its token expires) for every sync, made on the first one.
             client = functools.cache(lambda: nova.client(self.conf))
-            self.reconciler = sync.Reconciler(self.replica, layout, lambda: nova.read(client()))
+            self.reconciler = sync.Reconciler(self.replica, layout, lambda: nova.read(client()),
+                                              fetch_storage=self._storage_reader())
             jobs.append(Job("nova-sync", group.sync_interval, self.reconciler.sync))
             if self.conf.notifications.enabled:
                 workers.append(notifications.Listener(self.conf, self.reconciler))
@@ -71,6 +72,16 @@ class Daemon:
         # NOTE: the periodic jobs first, so they run while a listener waits
         # for the broker (it starts in the background anyway).
         return [Periodic(", ".join(job.name for job in jobs), jobs), *workers]
+
+    def _storage_reader(self):
+        """``fetch_storage`` of the sync: Cinder's pools (``[inventory]
+        storage = cinder``), or None."""
+        if self.conf.inventory.storage != "cinder":
+            return None
+        from ostro.inventory import cinder
+
+        client = functools.cache(lambda: cinder.client(self.conf))
+        return lambda: cinder.read(client())
 
     def expire(self):
         """Release placements past their TTL (every write does; this is the

@@ -7,6 +7,10 @@ placements (:func:`ostro.daemon.reconcile.reconcile`) and one commit through
 :meth:`Replica.resync`, which writes nothing when nothing differs.  So
 a duplicate notification, or a notification the last sync already saw,
 changes nothing.
+
+With a ``fetch_storage`` (``[inventory] storage = cinder``) the sync also
+reads Cinder's pools and volumes; Cinder failing to answer only costs the
+pools' freshness: the host sync goes on, with the pools last read.
 """
 
 import logging
@@ -21,23 +25,53 @@ LOG = logging.getLogger(__name__)
 
 
 class Reconciler:
-    """``fetch()`` reads Nova into a Cloud; ``replica`` is the engine replica."""
+    """``fetch()`` reads Nova into a Cloud, ``fetch_storage()`` (optional)
+    Cinder into a :class:`~ostro.inventory.cinder.Storage`; ``replica`` is
+    the engine replica."""
 
-    def __init__(self, replica, layout, fetch):
+    def __init__(self, replica, layout, fetch, fetch_storage=None):
         self.replica, self.layout, self._fetch = replica, layout, fetch
+        self._fetch_storage = fetch_storage
         self.cloud = None
         self._lock = threading.Lock()
+        self._storage_error = None
 
     def sync(self):
-        """Read all of Nova and reconcile with it."""
+        """Read all of Nova (and Cinder) and reconcile with it."""
         started = plan_model.now()
         cloud = self._fetch()
         cloud.synced_at = started
+        self._read_storage(cloud)
         with self._lock:
             # NOTE: events newer than the read's start are kept over it only
             # per instance, by their stamps (notifications.py).
             self.cloud = cloud
             return self.apply()
+
+    def _read_storage(self, cloud):
+        """Cinder's pools and volumes into ``cloud``; when Cinder fails,
+        the last ones read (none before the first success: then the stored
+        document's backends stay, :func:`ostro.inventory.cloud.inventory`)."""
+        if self._fetch_storage is None:
+            return
+        try:
+            storage = self._fetch_storage()
+        # NOTE: any failure (catalog, auth, HTTP, a malformed answer) must
+        # leave the host sync alone: Nova's picture is still worth committing.
+        except Exception as exc:  # noqa: BLE001
+            previous = self.cloud
+            if previous is not None:
+                cloud.pools, cloud.volumes = previous.pools, previous.volumes
+            message = f"{type(exc).__name__}: {exc}"
+            # NOTE: once per kind of failure, not every sync interval.
+            log = LOG.debug if message == self._storage_error else LOG.warning
+            log("cinder sync failed (%s); keeping the pools last read", message)
+            self._storage_error = message
+            return
+        if self._storage_error is not None:
+            LOG.warning("cinder sync works again")
+            self._storage_error = None
+        cloud.pools, cloud.volumes = storage.pools, storage.volumes
 
     def patch(self, change):
         """Apply ``change(cloud)`` (True when it changed something) to the
@@ -53,12 +87,17 @@ class Reconciler:
         actions = []
 
         def operation(data, groups, stored):
-            base = cloud_model.inventory(self.cloud, self.layout, previous=stored)
-            outcome = reconcile(data, self.cloud.servers, cloud_model.locations(base),
+            cloud = self.cloud
+            base = cloud_model.inventory(cloud, self.layout, previous=stored)
+            # NOTE: without a read of Cinder the stored backends stand as they
+            # are (their used space already excludes what Valet holds).
+            volumes = None if cloud.pools is None else cloud.volumes
+            outcome = reconcile(data, cloud.servers, cloud_model.locations(base),
                                 plan_model.now(), known_groups=groups,
-                                known_flavors=set(base["flavors"]))
+                                known_flavors=set(base["flavors"]), volumes=volumes)
             actions[:] = outcome.actions
-            return cloud_model.with_foreign(base, outcome.foreign), outcome.data
+            return cloud_model.with_foreign(base, outcome.foreign, outcome.held_gb), \
+                outcome.data
 
         changed = self.replica.resync(operation)
         for action in actions:

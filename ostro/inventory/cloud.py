@@ -1,21 +1,22 @@
-"""What Nova says about the cloud, and the inventory document made of it.
+"""What Nova (and Cinder) say about the cloud, and the inventory document
+made of it.
 
-:class:`Cloud` holds plain data read by :mod:`ostro.inventory.nova` (a full
-sync) and patched by :mod:`ostro.daemon.notifications` between
-syncs.  :func:`inventory` turns it into the document of doc/inventory.md
-(the same format and checks as the ``file`` driver), which the leader
-stores for every engine and API worker (:meth:`Replica.resync`).
+:class:`Cloud` holds plain data read by :mod:`ostro.inventory.nova` and
+:mod:`ostro.inventory.cinder` (a full sync) and patched by
+:mod:`ostro.daemon.notifications` between syncs.  :func:`inventory` turns
+it into the document of doc/inventory.md (the same format and checks as
+the ``file`` driver), which the leader stores for every engine and API
+worker (:meth:`Replica.resync`).
 """
 
 import dataclasses
 import logging
 
+from ostro.inventory import storage
+from ostro.inventory.racks import UNRACKED
 from ostro.model.datacenter import RATIO_KEYS
 
 LOG = logging.getLogger(__name__)
-
-#: Rack name given to a host no source placed (:mod:`ostro.inventory.racks`).
-UNRACKED = "unracked:{host}"
 
 
 @dataclasses.dataclass
@@ -34,6 +35,11 @@ class Cloud:
     flavors: dict = dataclasses.field(default_factory=dict)
     #: instance uuid -> :class:`ostro.inventory.instance.Instance`
     servers: dict = dataclasses.field(default_factory=dict)
+    #: Cinder pool name -> :func:`ostro.inventory.cinder.pool_entry`; None
+    #: while Cinder was never read (the stored document's backends stay)
+    pools: dict | None = None
+    #: Cinder volume id -> {pool, size}
+    volumes: dict = dataclasses.field(default_factory=dict)
     #: when the read began (epoch seconds): older notifications are stale
     synced_at: float = 0.0
     #: instance uuid or host -> stamp of the newest notification applied
@@ -64,22 +70,47 @@ def inventory(cloud, layout, previous=None):
         hosts.append(_host(name, cloud, rack, member_of, placeable))
     flavors = dict((previous or {}).get("flavors", {}))
     flavors.update(cloud.flavors)
-    return {"datacenter": layout.name, "flavors": flavors, "racks": racks,
-            "aggregates": aggregates, "hosts": hosts}
+    document = {"datacenter": layout.name, "flavors": flavors, "racks": racks,
+                "aggregates": aggregates, "hosts": hosts}
+    if cloud.pools is None:
+        # NOTE: Cinder not read (yet): what was stored stays, so a leader
+        # that cannot reach Cinder releases no placement on a pool.
+        _keep_storage(document, previous or {})
+    else:
+        storage.add_backends(document, cloud.pools, layout)
+    return document
 
 
-def with_foreign(document, foreign):
-    """``document`` with each host's ``used`` set to ``foreign`` load."""
+def with_foreign(document, foreign, held_gb=None):
+    """``document`` with each host's ``used`` set to ``foreign`` load, and
+    each backend's ``used_gb`` less ``held_gb`` (pool -> GB of the volumes
+    Valet's placements hold, which Valet counts itself)."""
     hosts = [{**host, "used": _rounded(foreign[host["name"]])} if host["name"] in foreign
              else {key: value for key, value in host.items() if key != "used"}
              for host in document["hosts"]]
-    return {**document, "hosts": hosts}
+    document = {**document, "hosts": hosts}
+    if held_gb and "storage_backends" in document:
+        document["storage_backends"] = storage.less_held(document["storage_backends"],
+                                                         held_gb)
+    return document
 
 
 def locations(document):
     """Names of the hosts and backends of an inventory document."""
     return ({host["name"] for host in document["hosts"]}
             | {backend["name"] for backend in document.get("storage_backends", [])})
+
+
+def _keep_storage(document, previous):
+    backends = previous.get("storage_backends")
+    if not backends:
+        return
+    document["storage_backends"] = backends
+    for backend in backends:
+        if backend.get("rack") in previous.get("racks", {}):
+            document["racks"].setdefault(backend["rack"], previous["racks"][backend["rack"]])
+    if previous.get("clusters"):
+        document["clusters"] = previous["clusters"]
 
 
 def _aggregate(name, spec):

@@ -17,9 +17,9 @@ other engine and API worker gets the resulting data centre from the store.
 
 import logging
 
-from keystoneauth1 import loading as ks_loading
 from novaclient import client as nova_client
 
+from ostro.inventory import keystone
 from ostro.inventory.cloud import Cloud
 from ostro.inventory.instance import Instance, groups_of
 
@@ -30,10 +30,8 @@ def client(conf, **session_options):
     """A novaclient on ``[inventory]``'s keystoneauth1 credentials
     (``session_options``: more keystoneauth1 Session arguments)."""
     group = conf.inventory
-    auth = ks_loading.load_auth_from_conf_options(conf, "inventory")
-    session = ks_loading.load_session_from_conf_options(conf, "inventory", auth=auth,
-                                                        **session_options)
-    return nova_client.Client(group.compute_api_version, session=session,
+    return nova_client.Client(group.compute_api_version,
+                              session=keystone.session(conf, **session_options),
                               region_name=group.region_name, endpoint_type=group.interface,
                               endpoint_override=group.endpoint_override)
 

@@ -25,6 +25,9 @@ from ostro.errors import InventoryError
 
 LOG = logging.getLogger(__name__)
 
+#: Rack name given to a host (or Cinder pool) no source placed.
+UNRACKED = "unracked:{host}"
+
 #: The original Valet's host names: site+number, ``r`` rack number, ``c`` compute number.
 DEFAULT_PATTERN = r"^(?P<rack>(?P<cluster>[a-zA-Z]+\d+)r\d+)c\d+$"
 

@@ -15,21 +15,16 @@ import warnings
 import fixtures
 import oslo_messaging
 from nova.tests.functional import integrated_helpers
-from oslo_config import cfg
 
 from ostro import replica as replicas
-from ostro.config import register_opts as register_engine_opts
 from ostro.daemon import notifications
-from ostro.daemon import options as service_options
 from ostro.daemon.sync import Reconciler
 from ostro.inventory import nova
 from ostro.inventory.cloud import Layout
 from ostro.inventory.racks import Naming
 from ostro.operations import Operations
 from ostro.rpc import transport
-from ostro.state import migrate
-from ostro.state import options as database_options
-from ostro.state.store import Store
+from tests import leader_conf
 from tests.rabbitmq.server import RabbitServer
 
 #: Hosts: two racks of cluster pdk15 by the name pattern, one rack from
@@ -78,27 +73,16 @@ class NovaSyncTest(integrated_helpers.ProviderUsageBaseTestCase):
         self.reconciler = Reconciler(self.replica, Layout(naming), lambda: nova.read(client))
 
     def _store(self):
-        directory = self.useFixture(fixtures.TempDir()).path
-        url = f"sqlite:///{directory}/valet.sqlite"
-        migrate.upgrade(url)
-        store = Store(url)
+        self.directory = self.useFixture(fixtures.TempDir()).path
+        store = leader_conf.store(self.directory)
         self.addCleanup(store.close)
-        self.directory = directory
         return store
 
     def _valet_conf(self):
-        path = os.path.join(self.directory, "valet.conf")
-        with open(path, "w") as out:
-            out.write("[inventory]\ndriver = nova\nauth_type = admin_token\n"
-                      f"endpoint = {self.api.base_url}\ntoken = unused\n"
-                      f"endpoint_override = {self.api.base_url}\n"
-                      "[engine]\nsolver_time_budget = 0.2\n")
-        conf = cfg.ConfigOpts()
-        register_engine_opts(conf)
-        database_options.register_opts(conf)
-        service_options.register_opts(conf)
-        conf([], project="valet", default_config_files=[path])
-        return conf
+        return leader_conf.conf(self.directory, (
+            "driver = nova\nauth_type = admin_token\n"
+            f"endpoint = {self.api.base_url}\ntoken = unused\n"
+            f"endpoint_override = {self.api.base_url}\n"))
 
     def _hosts(self):
         return {host["name"]: host for host in self.operations.list_hosts()}

@@ -9,6 +9,7 @@ pinned server that no longer satisfies the rules is refused by name.
 """
 
 import threading
+import time
 
 from ostro.config import EngineSettings
 from ostro.deadline import Deadline
@@ -378,6 +379,9 @@ class Engine:
     def _solve(self, plan, resources, allowed=None, excluded=None, stack=None, budget=None):
         """``(stack, rules, items, solution)`` for ``plan``'s new
         ``resources``; nothing of the engine changes."""
+        # NOTE: the search budget counts from here, so reading a big stack
+        # comes out of it rather than on top of it.
+        started = time.monotonic()
         budget = budget or self.budget()
         stack = stack or self._parse(resources, plan.project_id, budget)
         for orch_id in stack.resources:
@@ -396,7 +400,9 @@ class Engine:
                 base.forget(orch_id)
         problem = Problem(self.compiled, items, rules, allowed=allowed, excluded=excluded,
                           objective=self.settings.objective)
-        return stack, rules, items, solve(problem, base, self.settings, budget=budget)
+        deadline = started + self.settings.solver_time_budget
+        return stack, rules, items, solve(problem, base, self.settings, deadline=deadline,
+                                          budget=budget)
 
     def _placements(self, plan, stack, rules, solution):
         """orch id -> the :class:`Placement` ``solution`` gives ``plan``'s

@@ -200,7 +200,7 @@ class ExactResult:
 
 def candidate_sets(problem, state):
     """orch id -> candidate location indices (each item alone, at ``state``);
-    soft rules are left to the model (:meth:`ExactModel.keep`), which may
+    soft rules are left to the model (:meth:`ExactModel.excess`), which may
     break them where the heuristic had to."""
     return {orch: np.flatnonzero(problem.candidates(state, item, soft=False))
             for orch, item in problem.items.items()}

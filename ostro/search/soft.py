@@ -21,14 +21,19 @@ def excess(problem, state):
     return sum(_excess(rule, state) for rule in problem.soft_rules)
 
 
+def affinity_excess(counter):
+    """How far an affinity group's placed members (``counter``) are split:
+    the domains they use beyond the first, plus each member with no domain
+    at the level (it shares one with no one: the checker's violation too)."""
+    used = sum(1 for domain, count in counter.members.items() if domain >= 0 and count > 0)
+    return max(used - 1, 0) + counter.members.get(-1, 0)
+
+
 def _excess(rule, state):
     counter = state.counter(rule.key)
     if counter is None or not counter.members:
         return 0
     if rule.kind == GroupKind.AFFINITY:
-        # NOTE: members with no domain at the level (-1) share it with no one.
-        used = [domain for domain, count in counter.members.items() if count > 0]
-        apart = counter.members.get(-1, 0)
-        return max(len(used) - (-1 in used) + apart - 1, 0)
+        return affinity_excess(counter)
     return sum(count - rule.limit for domain, count in placed_units(counter).items()
                if domain >= 0 and count > rule.limit)

@@ -9,6 +9,7 @@ the plan was made.
 
 from ostro.constraints.diversity import placed_units
 from ostro.model.topology import Enforcement, GroupKind
+from ostro.search.soft import affinity_excess
 
 #: Domains named in one message at most.
 SHOWN = 5
@@ -42,9 +43,9 @@ def unmet(compiled, state, plan):
 def _broken(compiled, ref, counter, domains):
     names = compiled.domain_names[ref.level]
     if ref.kind == GroupKind.AFFINITY:
-        used = sorted(d for d, count in counter.members.items() if count > 0)
-        if len(used) < 2 and -1 not in used:
+        if not affinity_excess(counter):
             return None
+        used = sorted(d for d, count in counter.members.items() if count > 0)
         shown = ", ".join(names[d] if d >= 0 else f"no {ref.level}" for d in used[:SHOWN])
         return f"members in {len(used)} {ref.level} domains ({shown})"
     distinct = placed_units(counter)

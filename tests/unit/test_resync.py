@@ -14,8 +14,7 @@ from ostro.inventory.cloud import Cloud, Layout
 from ostro.inventory.instance import Instance
 from ostro.inventory.racks import Naming
 from ostro.replica.cache import Replica
-from ostro.state import migrate
-from ostro.state.store import Store
+from tests import leader_conf
 
 SMALL = {"id": "1", "vcpus": 1, "ram": 1024, "disk": 10, "ephemeral": 0, "swap": 0,
          "extra_specs": {}}
@@ -28,9 +27,7 @@ def not_synced():
 
 @pytest.fixture
 def store(tmp_path):
-    url = f"sqlite:///{tmp_path}/valet.sqlite"
-    migrate.upgrade(url)
-    store = Store(url)
+    store = leader_conf.store(tmp_path)
     yield store
     store.close()
 

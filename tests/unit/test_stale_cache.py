@@ -8,16 +8,13 @@ from ostro.config import EngineSettings
 from ostro.errors import NotFound
 from ostro.operations import Operations
 from ostro.replica.cache import Replica
-from ostro.state import migrate
-from ostro.state.store import Store
+from tests import leader_conf
 from tests.unit.engine_fixtures import datacenter, server, servers, stack
 
 
 @pytest.fixture
 def store(tmp_path):
-    url = f"sqlite:///{tmp_path}/valet.sqlite"
-    migrate.upgrade(url)
-    store = Store(url)
+    store = leader_conf.store(tmp_path)
     yield store
     store.close()
 

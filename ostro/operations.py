@@ -102,7 +102,9 @@ class Operations:
         else :class:`~ostro.errors.Stale`."""
         def update(engine):
             plan = _plan(engine, plan_id, project_id)
-            if if_match is not None and views.revision(views.plan(plan, engine)) != if_match:
+            # NOTE: the revision leaves out what is derived (unmet_soft_rules),
+            # so the plan's own record is all it needs.
+            if if_match is not None and views.revision(plan.to_dict()) != if_match:
                 raise Stale(f"plan {plan.id} changed since revision {if_match} was read; "
                             "read it again")
             engine.update(plan.id, resources)
